@@ -1,0 +1,73 @@
+package org.graddrop;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Argument checks run before any backend touches memory, so a rejected call writes nothing. Each
+ * message names the argument, the value received and what was expected.
+ */
+final class Validation {
+
+    private Validation() {
+    }
+
+    /** Checks that {@code segment} is alive, 4-byte aligned and holds exactly {@code floats} float32 values. */
+    static void requireFloats(String argument, MemorySegment segment, long floats) {
+        if (segment == null) {
+            throw new IllegalArgumentException(argument + " must not be null");
+        }
+        if (!segment.scope().isAlive()) {
+            throw new IllegalArgumentException(argument + " is a segment whose arena is already closed; keep the arena open until the call returns");
+        }
+        long expected = floats * Float.BYTES;
+        if (segment.byteSize() != expected) {
+            throw new IllegalArgumentException(argument + " has " + segment.byteSize() + " bytes, expected " + expected
+                    + " (" + floats + " float32 values)");
+        }
+        if (segment.maxByteAlignment() < Float.BYTES) {
+            throw new IllegalArgumentException(argument + " is not 4-byte aligned (address or offset " + segment.address()
+                    + "); allocate float32 data with ValueLayout.JAVA_FLOAT alignment");
+        }
+    }
+
+    /** As {@link #requireFloats}, and also writable. */
+    static void requireWritableFloats(String argument, MemorySegment segment, long floats) {
+        requireFloats(argument, segment, floats);
+        if (segment.isReadOnly()) {
+            throw new IllegalArgumentException(argument + " is read-only; pass a writable segment for the output");
+        }
+    }
+
+    /** Rejects an output that shares any byte with {@code input}. */
+    static void requireDisjoint(String outputName, MemorySegment output, String inputName, MemorySegment input) {
+        if (input != null && output.asOverlappingSlice(input).isPresent()) {
+            throw new IllegalArgumentException(outputName + " overlaps " + inputName
+                    + "; GradDrop does not run in place, so give the output its own memory");
+        }
+    }
+
+    static float[] leaksFor(float[] leaks, int tasks) {
+        if (leaks.length == 1) {
+            float[] all = new float[tasks];
+            java.util.Arrays.fill(all, leaks[0]);
+            return all;
+        }
+        if (leaks.length != tasks) {
+            throw new IllegalArgumentException("leaks has " + leaks.length + " values but the gradients have " + tasks
+                    + " tasks; give one leak for all tasks or one per task");
+        }
+        return leaks;
+    }
+
+    static void requireLeak(String argument, float leak) {
+        if (!(leak >= 0.0f && leak <= 1.0f)) {
+            throw new IllegalArgumentException(argument + " must be in [0, 1], got " + leak);
+        }
+    }
+
+    static void requireEpsilon(float epsilon) {
+        if (!(epsilon >= 0.0f) || Float.isInfinite(epsilon)) {
+            throw new IllegalArgumentException("epsilon must be finite and at least 0, got " + epsilon);
+        }
+    }
+}
