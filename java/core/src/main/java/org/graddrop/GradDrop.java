@@ -69,7 +69,7 @@ public final class GradDrop {
     }
 
     /**
-     * Applies GradDrop to a request. Returns the statistics when the request asks for them, else
+     * Applies GradDrop to a request. Returns the statistics when the request includes them, else
      * null. Every argument is checked before anything is written.
      */
     public Statistics apply(Request request) {
@@ -215,8 +215,8 @@ public final class GradDrop {
     }
 
     /**
-     * Builds a {@link GradDrop}. A preset sets defaults for ε, the purity form, the tie rule, the
-     * activation mode and norm keeping; any option set explicitly wins, whatever the call order.
+     * Builder of {@link GradDrop}. A preset sets defaults for ε, the purity form, the tie rule, the
+     * activation mode and norm keeping. Any option set explicitly wins, whatever the call order.
      */
     public static final class Builder {
         private Preset preset = Preset.PAPER;

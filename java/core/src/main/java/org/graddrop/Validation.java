@@ -11,7 +11,7 @@ final class Validation {
     private Validation() {
     }
 
-    /** Checks that {@code segment} is alive, 4-byte aligned and holds exactly {@code floats} float32 values. */
+    /** Checks that {@code segment} is alive, 4-byte aligned and contains exactly {@code floats} float32 values. */
     static void requireFloats(String argument, MemorySegment segment, long floats) {
         if (segment == null) {
             throw new IllegalArgumentException(argument + " must not be null");
