@@ -19,7 +19,12 @@ final class Values {
         String[] parts = text.split(",", -1);
         float[] leaks = new float[parts.length];
         for (int k = 0; k < parts.length; k++) {
-            leaks[k] = parseFloat("--leak", parts[k], "a number in [0, 1], or one per task separated by commas such as 0,0.5,1");
+            try {
+                leaks[k] = Float.parseFloat(parts[k].trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException("invalid --leak '" + text
+                        + "': expected a number in [0, 1], or one per task separated by commas such as 0,0.5,1");
+            }
             if (!(leaks[k] >= 0.0f && leaks[k] <= 1.0f)) {
                 String which = parts.length > 1 ? "leak " + k + " is " + parts[k].trim() + ", " : "";
                 throw new UsageException("invalid --leak '" + text + "': " + which + "expected a number in [0, 1]");
