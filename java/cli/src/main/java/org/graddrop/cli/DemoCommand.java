@@ -18,7 +18,7 @@ import org.graddrop.backend.Backends;
 
 /**
  * {@code graddrop demo}: GradDrop over the bundled digits gradients at training steps 0, 100 and
- * 400, first on the shared representation with the paper's preset, then on the shared
+ * 400, first on the shared representation with the paper preset, then on the shared
  * parameters' gradient matrix with the torchjd preset.
  */
 final class DemoCommand {

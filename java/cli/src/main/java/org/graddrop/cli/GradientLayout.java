@@ -6,8 +6,9 @@ import org.graddrop.TaskGradients;
 import org.graddrop.npy.NpyArray;
 
 /**
- * How a gradient array's shape maps to GradDrop's K tasks, B examples and D features: [K, D] is an
- * unbatched matrix, and [K, B, d1, d2, …] is batched with the trailing dimensions flattened to D.
+ * The mapping of a gradient array's shape to GradDrop's K tasks, B examples and D features. A
+ * [K, D] array is an unbatched matrix, and [K, B, d1, d2, …] is batched with the trailing
+ * dimensions flattened to D.
  *
  * @param perTaskShape the shape without the task dimension: the shape of activations and output
  */
@@ -48,7 +49,7 @@ record GradientLayout(int tasks, long batch, long features, boolean batched, lon
         return batch * features;
     }
 
-    /** The number of mask positions: D with the batch marginalized, B·D with a mask per example. */
+    /** Returns the number of mask positions: D with the batch marginalized, B·D with a mask per example. */
     long positions(boolean perExampleMasks) {
         return perExampleMasks && batched ? elementsPerTask() : features;
     }

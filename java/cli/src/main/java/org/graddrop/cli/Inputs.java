@@ -29,7 +29,7 @@ final class Inputs {
         } catch (NpyException e) {
             throw new UsageException(option + " " + e.getMessage());
         } catch (IOException e) {
-            throw new UsageException(option + " " + file + ": cannot be read: " + e.getMessage());
+            throw new UsageException(option + " " + file + ": read failed: " + e.getMessage());
         }
     }
 

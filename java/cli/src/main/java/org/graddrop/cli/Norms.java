@@ -19,7 +19,7 @@ final class Norms {
         return Math.sqrt(sum);
     }
 
-    /** The norm of the element-wise float32 sum of {@code tasks}, all of the same size. */
+    /** Computes the norm of the element-wise float32 sum of {@code tasks}, all of the same size. */
     static double ofSum(MemorySegment... tasks) {
         double sum = 0;
         long count = tasks[0].byteSize() / Float.BYTES;

@@ -26,8 +26,8 @@ final class Values {
                         + "': expected a number in [0, 1], or one per task separated by commas such as 0,0.5,1");
             }
             if (!(leaks[k] >= 0.0f && leaks[k] <= 1.0f)) {
-                String which = parts.length > 1 ? "leak " + k + " is " + parts[k].trim() + ", " : "";
-                throw new UsageException("invalid --leak '" + text + "': " + which + "expected a number in [0, 1]");
+                String badLeak = parts.length > 1 ? "leak " + k + " is " + parts[k].trim() + ", " : "";
+                throw new UsageException("invalid --leak '" + text + "': " + badLeak + "expected a number in [0, 1]");
             }
         }
         return leaks;

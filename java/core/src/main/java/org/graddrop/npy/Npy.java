@@ -15,7 +15,7 @@ import java.util.Objects;
  * byte order, and C or Fortran order. It returns native-order float32 values in C order:
  * Fortran-order arrays are transposed into C order, and float64 values are rounded to the nearest
  * float32. A file that is already native-order float32 in C order is memory-mapped into the
- * caller's arena rather than copied; any other file is converted into memory allocated from the
+ * caller's arena rather than copied. Any other file is converted into memory allocated from the
  * arena. Other dtypes (integers, float16, complex, structured) are rejected.
  *
  * <p>The writer produces little-endian float32 in C order, through a temporary file in the target's

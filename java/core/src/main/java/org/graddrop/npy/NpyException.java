@@ -8,7 +8,7 @@ import java.io.IOException;
  */
 public class NpyException extends IOException {
 
-    /** What is wrong with the file. */
+    /** The kind of problem found in the file. */
     public enum Reason {
         /** The magic string, the version bytes or the header dictionary is invalid. */
         MALFORMED_HEADER,

@@ -46,7 +46,7 @@ record NpyHeader(int majorVersion, int elementBytes, ByteOrder byteOrder, String
     }
 
     /**
-     * The header dict length and the data offset, from the first bytes of the file.
+     * Reads the format version and the header dict's offset and length from the first bytes of the file.
      *
      * @param first    the first {@code min(fileSize, 12)} bytes of the file
      * @param fileSize the total size, to report a file that ends inside the preamble

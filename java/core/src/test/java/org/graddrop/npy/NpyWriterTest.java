@@ -67,6 +67,35 @@ class NpyWriterTest {
     }
 
     @Test
+    void hugeHeaderUsesVersionTwo() throws IOException {
+        // A dict over 65535 bytes needs the 4-byte header length of version 2.0.
+        long[] shape = new long[30000];
+        java.util.Arrays.fill(shape, 1);
+        byte[] header = NpyWriter.header(shape);
+        assertEquals(2, header[6]);
+        assertEquals(0, header.length % 64);
+
+        Path path = directory.resolve("many-dimensions.npy");
+        Npy.write(path, new float[] {4.5f}, shape);
+        try (Arena arena = Arena.ofConfined()) {
+            NpyArray array = Npy.read(path, arena);
+            assertArrayEquals(shape, array.shape());
+            assertEquals(4.5f, array.get(0));
+        }
+    }
+
+    @Test
+    void scalarRoundTrip() throws IOException {
+        Path path = directory.resolve("scalar.npy");
+        Npy.write(path, new float[] {-2.0f});
+        try (Arena arena = Arena.ofConfined()) {
+            NpyArray array = Npy.read(path, arena);
+            assertArrayEquals(new long[0], array.shape());
+            assertEquals(-2.0f, array.get(0));
+        }
+    }
+
+    @Test
     void offHeapSegmentRoundTrip() throws IOException {
         Path path = directory.resolve("big.npy");
         int count = (1 << 18) + 7;
