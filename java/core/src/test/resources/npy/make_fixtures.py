@@ -4,7 +4,7 @@ the committed files)."""
 
 import numpy as np
 
-# Flat C-order element i holds (i - 7.25) / 3, computed in float64; the tests rebuild it in Java.
+# Flat C-order element i is (i - 7.25) / 3, computed in float64; the tests rebuild it in Java.
 values = ((np.arange(24, dtype=np.float64) - 7.25) / 3).reshape(2, 3, 4)
 
 

@@ -38,7 +38,7 @@ class NpyReaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"f4-le.npy", "f4-be.npy", "f8-le.npy", "f8-be.npy", "f4-le-fortran.npy",
             "f8-be-fortran.npy", "f4-le-v2.npy", "f4-le-v3.npy"})
-    void readsEveryLayoutAsCOrderFloat32(String name) throws IOException {
+    void everyLayoutReadsAsFloat32(String name) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             NpyArray array = Npy.read(resource("npy/" + name), arena);
 
