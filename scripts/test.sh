@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: the Java unit tests, the conformance suite on every backend (Java, the
+# native library at each SIMD tier this CPU has, OpenCL), the C tests through ctest, and the C
+# library under AddressSanitizer and UndefinedBehaviorSanitizer.
+#
+# GRADDROP_REQUIRE_OPENCL=1 turns a missing OpenCL platform into a failure instead of a skip.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+# shellcheck source=scripts/find-jdk.sh
+. "$root/scripts/find-jdk.sh"
+if ! java_home="$(graddrop_find_jdk)"; then
+    graddrop_no_jdk_help >&2
+    exit 1
+fi
+export JAVA_HOME="$java_home"
+echo "Testing with the JDK in $JAVA_HOME"
+
+maven_args=(-B verify)
+if [ "${GRADDROP_REQUIRE_OPENCL:-0}" = "1" ]; then
+    maven_args+=(-Dgraddrop.require.opencl=opencl)
+fi
+mvn "${maven_args[@]}"
+
+native/sanitize.sh "$root/java/core/target/native-sanitize"
