@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The OpenCL context, in-order command queue and compiled programs of one device. Programs are
- * built on first use and cached per task-word count. Calls on one device run one at a time under
+ * built on first use and cached per build options. Calls on one device run one at a time under
  * {@link #lock()}, because kernel arguments are shared state in OpenCL.
  */
 final class DeviceContext {
@@ -34,7 +34,13 @@ final class DeviceContext {
     private final cl_context context;
     private final cl_command_queue queue;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<Integer, Kernels> programs = new HashMap<>();
+    private final Map<String, Kernels> programs = new HashMap<>();
+
+    /**
+     * Builds with division through double even where the device divides exactly, so that tests
+     * can run the fallback on any device with cl_khr_fp64.
+     */
+    static volatile boolean divideInDoubleForTests;
 
     DeviceContext(ClDevice device) {
         this.device = device;
@@ -77,7 +83,7 @@ final class DeviceContext {
         if (info.fp64()) {
             options.append(" -D HAS_FP64");
         }
-        if (info.correctlyRoundedDivide()) {
+        if (info.correctlyRoundedDivide() && !(divideInDoubleForTests && info.fp64())) {
             options.append(" -cl-fp32-correctly-rounded-divide-sqrt");
         } else if (info.fp64()) {
             options.append(" -D DIVIDE_IN_DOUBLE");
@@ -87,16 +93,16 @@ final class DeviceContext {
 
     /** The kernels for {@code taskWords} words of task bits, built on first use; call under {@link #lock()}. */
     Kernels kernels(int taskWords) {
-        Kernels kernels = programs.get(taskWords);
+        String options = buildOptions(device.info(), taskWords);
+        Kernels kernels = programs.get(options);
         if (kernels == null) {
-            kernels = build(taskWords);
-            programs.put(taskWords, kernels);
+            kernels = build(options);
+            programs.put(options, kernels);
         }
         return kernels;
     }
 
-    private Kernels build(int taskWords) {
-        String options = buildOptions(device.info(), taskWords);
+    private Kernels build(String options) {
         long start = System.nanoTime();
         int[] error = new int[1];
         cl_program program = CL.clCreateProgramWithSource(context, 1, new String[] {source()}, null, error);

@@ -21,9 +21,11 @@ import org.graddrop.Statistics;
 import org.graddrop.TaskGradients;
 import org.graddrop.TieRule;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The OpenCL backend returns the Java reference's bits for every option, preset and shape. */
+@Tag("opencl")
 class BitIdentityTest {
 
     private static final long[] FEATURES = {1, 7, 8, 9, 15, 16, 17, 1023, 1025, 8199};
