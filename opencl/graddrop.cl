@@ -73,9 +73,12 @@ static float graddrop_sigmoid(float x) {
     return DIVIDE(1.0f, 1.0f + graddrop_exp(minusX));
 }
 
-/* The uniform value of position p from Philox4x32-10, keyed by the seed, step in the counter. */
-static float philox_uniform(ulong p, uint seedLo, uint seedHi, uint stepLo, uint stepHi) {
-    ulong block = p >> 2;
+/*
+ * Writes the four uniform values of Philox4x32-10 block `block` (positions 4·block to 4·block + 3),
+ * keyed by the seed, with the step in the counter's high half. The 32x32 -> 64-bit products are
+ * written as ulong multiplies because PoCL vectorizes those and not mul_hi.
+ */
+static void philox_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, uint stepHi, __local float *out) {
     uint c0 = (uint) block;
     uint c1 = (uint) (block >> 32);
     uint c2 = stepLo;
@@ -83,10 +86,12 @@ static float philox_uniform(ulong p, uint seedLo, uint seedHi, uint stepLo, uint
     uint k0 = seedLo;
     uint k1 = seedHi;
     for (int round = 0; round < 10; round++) {
-        uint hi0 = mul_hi(0xD2511F53u, c0);
-        uint lo0 = 0xD2511F53u * c0;
-        uint hi1 = mul_hi(0xCD9E8D57u, c2);
-        uint lo1 = 0xCD9E8D57u * c2;
+        ulong product0 = (ulong) 0xD2511F53u * (ulong) c0;
+        ulong product1 = (ulong) 0xCD9E8D57u * (ulong) c2;
+        uint hi0 = (uint) (product0 >> 32);
+        uint lo0 = (uint) product0;
+        uint hi1 = (uint) (product1 >> 32);
+        uint lo1 = (uint) product1;
         c0 = hi1 ^ c1 ^ k0;
         c1 = lo1;
         c2 = hi0 ^ c3 ^ k1;
@@ -94,9 +99,10 @@ static float philox_uniform(ulong p, uint seedLo, uint seedHi, uint stepLo, uint
         k0 += 0x9E3779B9u;
         k1 += 0xBB67AE85u;
     }
-    uint lane = (uint) (p & 3);
-    uint word = lane == 0 ? c0 : lane == 1 ? c1 : lane == 2 ? c2 : c3;
-    return (float) (word >> 8) * 0x1.0p-24f;
+    out[0] = (float) (c0 >> 8) * 0x1.0p-24f;
+    out[1] = (float) (c1 >> 8) * 0x1.0p-24f;
+    out[2] = (float) (c2 >> 8) * 0x1.0p-24f;
+    out[3] = (float) (c3 >> 8) * 0x1.0p-24f;
 }
 
 /* g times the activation factor s(a). Java's Math.signum keeps -0, +0 and NaN, unlike sign(). */
@@ -121,8 +127,12 @@ static float weighted(float g, float a, int mode, float epsilon) {
 /*
  * One work-item per mask position d, looping over the batch and the tasks in the order of the
  * contract. Per-example masks are the case batch = 1, features = B*D, which the host sets up.
+ * NOTE: PoCL 3.1 does not vectorize this kernel across work-items (its loop vectorizer rejects the
+ * task and batch loops), so on a CPU device it reaches about 2% of streaming bandwidth; giving each
+ * work-item a float8 of features is the likely fix.
  * Global sizes are rounded up to the work-group size, so items past the end only take part in
- * the barriers of the statistics.
+ * the barriers. The work-group size and `first` are multiples of 4, so the first quarter of the
+ * work-items computes each Philox block of the group once, into local memory.
  */
 __kernel void graddrop_positions(
         __global const float *gradients, const ulong taskStride,
@@ -133,6 +143,7 @@ __kernel void graddrop_positions(
         __global float *output,
         __global float *taskOutputs, const ulong taskOutputStride, const int writeTaskOutputs,
         __global partial_t *partialIn, __global partial_t *partialOut, const int norms,
+        __local float *localUniform,
         __global float *purities, __global uint *counters, __local uint *localCounters,
         const int statistics, const int bins,
         const int tasks, const ulong batch, const ulong features, const ulong first,
@@ -145,6 +156,15 @@ __kernel void graddrop_positions(
     if (statistics) {
         for (int i = get_local_id(0); i < counterCount; i += get_local_size(0)) {
             localCounters[i] = 0;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+
+    if (!explicitNoise) {
+        size_t lid = get_local_id(0);
+        if (lid * 4 < get_local_size(0)) {
+            ulong groupFirst = first + get_group_id(0) * get_local_size(0);
+            philox_uniforms(groupFirst / 4 + lid, seedLo, seedHi, stepLo, stepHi, localUniform + lid * 4);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
@@ -202,7 +222,7 @@ __kernel void graddrop_positions(
         }
         float purity = lingvoForm ? argument + 0.5f : argument;
 
-        float u = explicitNoise ? uniform[d] : philox_uniform(d, seedLo, seedHi, stepLo, stepHi);
+        float u = explicitNoise ? uniform[d] : localUniform[get_local_id(0)];
         bool keepPositive = lingvoTies ? f >= u : f > u;
         bool keepNegative = f < u;
 

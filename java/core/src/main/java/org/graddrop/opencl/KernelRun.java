@@ -16,10 +16,9 @@ import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
 
 /**
- * Enqueues the kernels of one call on a device whose operands are already in device buffers, and
- * finishes the host side of the contract: the double block sums are added in block order here, and
- * the norm factor is computed here in Java exactly as the reference does. Call under the device
- * lock.
+ * Enqueues the kernels of one call on a device whose operands are already in device buffers. The
+ * host side of the contract runs here: the double block sums are added in block order, and the
+ * norm factor is computed in Java exactly as the reference does. Call under the device lock.
  */
 final class KernelRun implements AutoCloseable {
 
@@ -64,7 +63,8 @@ final class KernelRun implements AutoCloseable {
         int counterCount = plan.tasks() + 1 + plan.bins();
         cl_mem counters = plan.statistics() ? upload(new int[counterCount]) : placeholder;
 
-        long group = workGroupSize(kernels.positions());
+        // Philox blocks are shared by four positions, so groups and launches start at multiples of 4.
+        long group = Math.max(4, workGroupSize(kernels.positions()) & ~3L);
         for (long first = 0; first < positions; first += MAX_LAUNCH) {
             long count = Math.min(MAX_LAUNCH, positions - first);
             new KernelArguments(kernels.positions(), "graddrop_positions")
@@ -78,6 +78,7 @@ final class KernelRun implements AutoCloseable {
                     .buffer(orElse(operands.taskOutputs(), placeholder)).ulong(operands.taskOutputStride())
                     .flag(operands.taskOutputs() != null)
                     .buffer(partialIn).buffer(partialOut).flag(plan.norms())
+                    .local(group * Float.BYTES)
                     .buffer(purities).buffer(counters).local(plan.statistics() ? counterCount * (long) Integer.BYTES : Integer.BYTES)
                     .flag(plan.statistics()).integer(plan.bins())
                     .integer(plan.tasks()).ulong(plan.batch()).ulong(positions).ulong(first)
@@ -117,12 +118,12 @@ final class KernelRun implements AutoCloseable {
         return new Statistics(positions, kept, Integer.toUnsignedLong(counts[plan.tasks()]), puritySum, histogram);
     }
 
-    /** The event of the last kernel enqueued, or null when none was. */
+    /** Returns the event of the last kernel enqueued, or null when none was. */
     cl_event lastEvent() {
         return last;
     }
 
-    /** The norm factor, in the reference's float32 operations. */
+    /** Computes the norm factor with the reference's float32 operations. */
     static float normScale(NormMode mode, float epsilon, double totalIn, double totalOut) {
         float normIn = (float) Math.sqrt(totalIn);
         float normOut = (float) Math.sqrt(totalOut);

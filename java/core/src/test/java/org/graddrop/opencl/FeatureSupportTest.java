@@ -2,6 +2,7 @@ package org.graddrop.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,8 +71,9 @@ class FeatureSupportTest {
         DeviceInfo info = OpenClBackend.instance().selectedDevice();
         String options = DeviceContext.buildOptions(info, 1);
         assertTrue(options.startsWith("-cl-std=CL1.2 -D TASK_WORDS=1"), options);
-        assertTrue(!options.contains("mad-enable") && !options.contains("fast-relaxed-math")
-                && !options.contains("unsafe-math"), options);
+        assertFalse(options.contains("mad-enable"), options);
+        assertFalse(options.contains("fast-relaxed-math"), options);
+        assertFalse(options.contains("unsafe-math"), options);
         assertTrue(options.contains("-cl-fp32-correctly-rounded-divide-sqrt") || options.contains("-D DIVIDE_IN_DOUBLE"),
                 options);
     }

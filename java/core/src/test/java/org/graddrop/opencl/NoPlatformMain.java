@@ -7,7 +7,7 @@ import org.graddrop.Noise;
 import org.graddrop.TaskGradients;
 import org.graddrop.probe.Probe;
 
-/** Run by {@link NoPlatformTest} in a child JVM whose ICD loader sees no platform. */
+/** Run by {@link NoPlatformTest} in a child JVM whose ICD loader finds no platform. */
 public final class NoPlatformMain {
 
     private NoPlatformMain() {

@@ -8,7 +8,7 @@ import org.graddrop.probe.Probe;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** The probe lists the native library, the CPU and every OpenCL device this backend sees. */
+/** The probe lists the native library, the CPU and every OpenCL device that discovery found. */
 @Tag("opencl")
 class ProbeTest {
 
