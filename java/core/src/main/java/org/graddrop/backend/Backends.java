@@ -116,7 +116,8 @@ public final class Backends {
         OpenClBackend openCl = OpenClBackend.instance();
         if (problem.trafficBytes() >= gpuMinBytes && openCl.availability().available() && openCl.hasGpu()
                 && supports(openCl, problem)) {
-            logOnce("opencl", "an OpenCL GPU is present and the call moves at least " + gpuMinBytes + " bytes");
+            logOnce("opencl", "the OpenCL GPU " + openCl.selectedDevice().describe() + " is present and the call moves at least "
+                    + gpuMinBytes + " bytes");
             return openCl;
         }
 
@@ -127,7 +128,8 @@ public final class Backends {
         }
 
         if (openCl.availability().available() && supports(openCl, problem)) {
-            logOnce("opencl", "the native library is unavailable (" + simd.availability().detail() + ") and an OpenCL device is present");
+            logOnce("opencl", "the native library is unavailable (" + simd.availability().detail() + ") and the OpenCL device "
+                    + openCl.selectedDevice().describe() + " is present");
             return openCl;
         }
 
@@ -165,14 +167,16 @@ public final class Backends {
         OpenClBackend openCl = OpenClBackend.instance();
         if (openCl.availability().available() && openCl.hasGpu()) {
             String small = simd.availability().available() ? "native" : "opencl";
-            return "opencl (GPU) for calls moving at least " + Long.getLong(GPU_MIN_BYTES_PROPERTY, DEFAULT_GPU_MIN_BYTES)
+            return "opencl on " + openCl.selectedDevice().describe() + " for calls moving at least "
+                    + Long.getLong(GPU_MIN_BYTES_PROPERTY, DEFAULT_GPU_MIN_BYTES)
                     + " bytes, " + small + " below that";
         }
         if (simd.availability().available()) {
             return "native: the SIMD library is loaded (" + simd.availability().detail() + ")";
         }
         if (openCl.availability().available()) {
-            return "opencl: the native library is unavailable (" + simd.availability().detail() + ")";
+            return "opencl on " + openCl.selectedDevice().describe() + ": the native library is unavailable ("
+                    + simd.availability().detail() + ")";
         }
         return "java: neither the native library (" + simd.availability().detail() + ") nor OpenCL ("
                 + openCl.availability().detail() + ") is available";

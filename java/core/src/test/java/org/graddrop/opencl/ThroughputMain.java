@@ -1,0 +1,101 @@
+package org.graddrop.opencl;
+
+import static org.graddrop.opencl.ClErrors.check;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.graddrop.GradDrop;
+import org.graddrop.Noise;
+import org.graddrop.TaskGradients;
+import org.jocl.CL;
+import org.jocl.cl_event;
+
+/**
+ * A quick throughput check, not a benchmark: GradDrop with K = 4 and B·D = 16 Mi floats on the
+ * selected OpenCL device, through host segments and through a device session, against a streaming
+ * copy on the host and on the device in the same run. Compile time is excluded by a warm-up call.
+ *
+ * <p>Run: {@code java -cp ... org.graddrop.opencl.ThroughputMain [repetitions]}
+ */
+public final class ThroughputMain {
+
+    private static final int TASKS = 4;
+    private static final long BATCH = 16;
+    private static final long FEATURES = 1L << 20;
+
+    private ThroughputMain() {
+    }
+
+    public static void main(String[] args) {
+        int repetitions = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        long elements = BATCH * FEATURES;
+        long traffic = (TASKS + 1) * elements * Float.BYTES;
+        OpenClBackend backend = OpenClBackend.instance();
+        if (!backend.availability().available()) {
+            System.out.println("no OpenCL device: " + backend.availability().detail());
+            System.exit(2);
+        }
+        System.out.println("device: " + backend.selectedDevice().describe());
+        System.out.printf("shape: K=%d B=%d D=%d, %d MiB moved per call (gradients read, output written)%n", TASKS, BATCH,
+                FEATURES, traffic >> 20);
+
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment gradients = arena.allocate(TASKS * elements * Float.BYTES, 4096);
+            MemorySegment output = arena.allocate(elements * Float.BYTES, 4096);
+            SplittableRandom random = new SplittableRandom(1);
+            for (long i = 0; i < TASKS * elements; i++) {
+                gradients.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) random.nextGaussian());
+            }
+
+            MemorySegment copySource = gradients.asSlice(0, traffic / 2);
+            MemorySegment copyTarget = arena.allocate(traffic / 2, 4096);
+            double hostCopy = median(repetitions, () -> MemorySegment.copy(copySource, 0, copyTarget, 0, traffic / 2));
+            report("host streaming copy (MemorySegment.copy)", traffic, hostCopy);
+
+            GradDrop graddrop = GradDrop.builder().backend("opencl").build();
+            TaskGradients taskGradients = TaskGradients.of(gradients, TASKS, BATCH, FEATURES);
+            long[] step = {0};
+            Runnable segmentCall = () -> graddrop.apply(taskGradients, null, Noise.seeded(7, step[0]++), output);
+            segmentCall.run();
+            report("GradDrop.apply on host segments", traffic, median(repetitions, segmentCall));
+
+            try (DeviceSession session = backend.openSession()) {
+                DeviceTensor deviceGradients = session.upload(gradients);
+                DeviceTensor deviceOutput = session.allocate(elements);
+                DeviceTensor copyBuffer = session.allocate(traffic / 2 / Float.BYTES);
+                Runnable deviceCopy = () -> {
+                    cl_event event = new cl_event();
+                    check(CL.clEnqueueCopyBuffer(session.context().queue(), deviceGradients.handle(), copyBuffer.handle(),
+                            0, 0, traffic / 2, 0, null, event), "clEnqueueCopyBuffer");
+                    check(CL.clWaitForEvents(1, new cl_event[] {event}), "clWaitForEvents");
+                    CL.clReleaseEvent(event);
+                };
+                deviceCopy.run();
+                report("device copy (clEnqueueCopyBuffer)", traffic, median(repetitions, deviceCopy));
+
+                Runnable sessionCall = () -> session.apply(graddrop, deviceGradients, TASKS, BATCH, FEATURES, null,
+                        Noise.seeded(7, step[0]++), deviceOutput);
+                sessionCall.run();
+                report("DeviceSession.apply on device tensors", traffic, median(repetitions, sessionCall));
+            }
+        }
+    }
+
+    private static double median(int repetitions, Runnable action) {
+        double[] seconds = new double[repetitions];
+        for (int i = 0; i < repetitions; i++) {
+            long start = System.nanoTime();
+            action.run();
+            seconds[i] = (System.nanoTime() - start) / 1e9;
+        }
+        Arrays.sort(seconds);
+        return seconds[repetitions / 2];
+    }
+
+    private static void report(String what, long bytes, double seconds) {
+        System.out.printf("%-42s %8.2f ms  %7.2f GB/s%n", what, seconds * 1e3, bytes / seconds / 1e9);
+    }
+}
