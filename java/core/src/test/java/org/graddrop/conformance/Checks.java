@@ -63,15 +63,15 @@ final class Checks {
         for (int k = 0; k < kept.length; k++) {
             assertTrue(Math.abs(kept[k] - expected.keptCounts()[k]) <= slack, label + ": kept count of task " + k
                     + " is " + kept[k] + ", expected " + expected.keptCounts()[k] + " ± " + slack);
-            assertClose((double) expected.keptCounts()[k] / positions, statistics.keptFraction(k),
+            assertWithin((double) expected.keptCounts()[k] / positions, statistics.keptFraction(k),
                     (double) slack / positions + 1e-12, label + ": kept fraction of task " + k);
         }
         assertTrue(Math.abs(statistics.conflictCount() - expected.conflictCount()) <= slack, label + ": conflict count "
                 + statistics.conflictCount() + ", expected " + expected.conflictCount() + " ± " + slack);
-        assertClose(expected.conflictCount() / (double) positions, statistics.conflictFraction(),
+        assertWithin(expected.conflictCount() / (double) positions, statistics.conflictFraction(),
                 (double) slack / positions + 1e-12, label + ": conflict fraction");
-        assertClose(expected.puritySum(), statistics.puritySum(), RELATIVE * positions, label + ": purity sum");
-        assertClose(expected.puritySum() / positions, statistics.meanPurity(), RELATIVE, label + ": mean purity");
+        assertClose(expected.puritySum(), statistics.puritySum(), positions, label + ": purity sum");
+        assertClose(expected.puritySum() / positions, statistics.meanPurity(), 1.0, label + ": mean purity");
 
         long[] histogram = statistics.histogram();
         assertEquals(expected.histogram().length, histogram.length, label + ": histogram bins");
@@ -100,6 +100,12 @@ final class Checks {
             return;
         }
         double tolerance = RELATIVE * magnitude + Float.MIN_NORMAL;
+        if (!(Math.abs(expected - actual) <= tolerance)) {
+            fail(label + ": expected " + expected + ", got " + actual + " (tolerance " + tolerance + ")");
+        }
+    }
+
+    static void assertWithin(double expected, double actual, double tolerance, String label) {
         if (!(Math.abs(expected - actual) <= tolerance)) {
             fail(label + ": expected " + expected + ", got " + actual + " (tolerance " + tolerance + ")");
         }
