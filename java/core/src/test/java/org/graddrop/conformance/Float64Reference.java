@@ -17,8 +17,12 @@ final class Float64Reference {
     /** |f − U| below this (times max(1, |k|)) may round either way in float32. */
     static final double KEEP_MARGIN = 1e-4;
 
-    /** |G_k| below this fraction of Σ_b |g·s| may have another sign in float32. */
-    static final double SIGN_MARGIN = 1e-5;
+    /**
+     * |G_k| below this fraction of Σ_b |g·s| may have another sign in float32. A float32 sum of B
+     * rounded products errs by at most about B · 2^-24 of that magnitude, so the margin covers
+     * batches up to about 16.
+     */
+    static final double SIGN_MARGIN = 1e-6;
 
     private Float64Reference() {
     }
