@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The suite runs on the backend it names, and says in the log which tier or device that was. */
+/** The suite runs on the backend it names and logs that backend's tier or device. */
 @Tag("conformance")
 class BackendPinningTest {
 

@@ -1,6 +1,7 @@
 package org.graddrop.conformance;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,13 +42,13 @@ final class CallFixture implements AutoCloseable {
         }
     }
 
-    /** The full valid request: activations, explicit U, task outputs and statistics. */
+    /** Builds the full valid request: activations, explicit U, task outputs and statistics. */
     Request request() {
         return Request.of(gradients, Noise.explicit(uniform), output).withActivations(activations)
                 .withTaskOutputs(taskOutputs).withStatistics();
     }
 
-    /** A fresh off-heap segment of {@code count} floats. */
+    /** Allocates a zeroed off-heap segment of {@code count} floats. */
     MemorySegment floats(int count) {
         return arena.allocate(JAVA_FLOAT, count);
     }
@@ -69,7 +70,8 @@ final class CallFixture implements AutoCloseable {
 
     static void assertMessage(Throwable error, String... fragments) {
         for (String fragment : fragments) {
-            assertTrue(error.getMessage() != null && error.getMessage().contains(fragment),
+            assertNotNull(error.getMessage(), "exception message");
+            assertTrue(error.getMessage().contains(fragment),
                     "message '" + error.getMessage() + "' does not contain '" + fragment + "'");
         }
     }

@@ -149,7 +149,7 @@ final class Checks {
         }
     }
 
-    /** Every element still holds the sentinel: nothing was written. */
+    /** Asserts that every element still contains the sentinel, so nothing was written. */
     static void assertUnwritten(float[] values, String label) {
         for (int i = 0; i < values.length; i++) {
             assertEquals(Float.floatToRawIntBits(Runs.SENTINEL), Float.floatToRawIntBits(values[i]),

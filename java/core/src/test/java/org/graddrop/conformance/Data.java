@@ -21,7 +21,7 @@ record Data(int tasks, int batch, int features, boolean batched, float[][] gradi
         return new Data(tasks, batch, features, batched, gradients, values);
     }
 
-    /** The same data with every gradient multiplied by {@code factor} in float32. */
+    /** Returns a copy with every gradient multiplied by {@code factor} in float32. */
     Data scaledBy(float factor) {
         float[][] scaled = new float[tasks][];
         for (int k = 0; k < tasks; k++) {

@@ -114,7 +114,7 @@ final class Float64Reference {
         return settings.purityForm() == PurityForm.PAPER ? argument : argument + 0.5;
     }
 
-    /** The keep probability f of every position, for choosing U away from it. */
+    /** Computes the keep probability f of every position, for choosing U away from it. */
     static double[] keepProbabilities(Settings settings, Data data) {
         Signed signed = signed(settings, data);
         int positions = signed.values()[0].length;

@@ -17,13 +17,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Pins the float32 bits of the keep probability. The test transcribes the float32 operation order
  * of docs/semantics.md (signed sums, purity, keep functions and the library's own expf), then runs
  * each position with U one ulp below f, equal to f and one ulp above it. Under the paper tie rule
- * only the exact bits of f give the pattern "positive kept, both dropped, negative kept".
+ * (f &gt; U keeps G &gt; 0, f &lt; U keeps G &lt; 0) only the exact bits of f give the pattern "positive kept, both dropped, negative kept".
  */
 @Tag("conformance")
 class KeepProbabilityBitsTest {
 
     private static final int BATCH = 3;
     private static final int FEATURES = 48;
+    private static final String[] OFFSET_NAMES = {"- 1 ulp", "", "+ 1 ulp"};
 
     static Stream<Settings> keepFunctions() {
         Settings base = Settings.of(Preset.PAPER).withActivationMode(ActivationMode.VALUES).withEpsilon(1e-3f);
@@ -51,7 +52,12 @@ class KeepProbabilityBitsTest {
         for (int offset = -1; offset <= 1; offset++) {
             float[] uniform = new float[FEATURES];
             for (int d = 0; d < FEATURES; d++) {
-                uniform[d] = offset < 0 ? Math.nextDown(keep[d]) : offset > 0 ? Math.nextUp(keep[d]) : keep[d];
+                uniform[d] = keep[d];
+                if (offset < 0) {
+                    uniform[d] = Math.nextDown(keep[d]);
+                } else if (offset > 0) {
+                    uniform[d] = Math.nextUp(keep[d]);
+                }
                 if (!(uniform[d] >= 0.0f && uniform[d] < 1.0f)) {
                     uniform[d] = 0.5f;
                 }
@@ -74,7 +80,7 @@ class KeepProbabilityBitsTest {
                         }
                         boolean kept = result.taskOutputs()[k][i] == g;
                         assertEquals(expected, kept, settings + ": task " + k + " feature " + d + " with U = f "
-                                + (offset < 0 ? "- 1 ulp" : offset > 0 ? "+ 1 ulp" : "") + " (f = " + keep[d] + ", G = "
+                                + OFFSET_NAMES[offset + 1] + " (f = " + keep[d] + ", G = "
                                 + signed[k][d] + ")");
                         checked++;
                     }
@@ -143,7 +149,7 @@ class KeepProbabilityBitsTest {
         return 1.0f / (1.0f + expf(minusX));
     }
 
-    /** The documented deterministic expf for x in [−87, 88]. */
+    /** Computes the deterministic expf of docs/semantics.md, for x in [−87, 88]. */
     private static float expf(float x) {
         float n = (float) Math.floor(x * 1.44269504f + 0.5f);
         float r = (x - n * 0.693145751953125f) - n * 1.42860677e-6f;

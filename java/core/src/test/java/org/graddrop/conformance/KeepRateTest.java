@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Over many steps of seeded noise, a positive gradient is kept at rate f(P) and a negative one at
- * 1 − f(P), within a binomial bound. The seeds are fixed, so the test is deterministic; the bound
+ * 1 − f(P), within a binomial bound. The seeds are fixed, so the test is deterministic. The bound
  * of five standard deviations leaves room for the sampled noise and still catches a wrong f or a
  * biased U.
  */

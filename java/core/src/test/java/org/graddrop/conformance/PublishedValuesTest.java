@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Values published with the paper's rule and the Python implementations, and the extremes every
- * preset must survive: all-zero input and inputs scaled by 1e-30 and 1e30.
+ * Values that follow from the rule of Chen et al. (NeurIPS 2020) and from the Python
+ * implementations (LibMTL, lingvo, TorchJD), and the extremes every preset must survive: all-zero
+ * input and inputs scaled by 1e-30 and 1e30.
  */
 @Tag("conformance")
 class PublishedValuesTest {

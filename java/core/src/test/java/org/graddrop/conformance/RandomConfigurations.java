@@ -61,7 +61,11 @@ final class RandomConfigurations {
         if (activations) {
             a = new float[batch * features];
             for (int i = 0; i < a.length; i++) {
-                a[i] = random.nextInt(8) == 0 ? (random.nextBoolean() ? 1.0f : 5e-8f) : value(random, nonFinite);
+                a[i] = value(random, nonFinite);
+                if (random.nextInt(8) == 0) {
+                    // 5e-8 is inside lingvo's |a| ≤ ε branch for ε = 1e-7 and 0.25.
+                    a[i] = random.nextBoolean() ? 1.0f : 5e-8f;
+                }
             }
         }
         Data data = new Data(tasks, batch, features, !matrix, gradients, a);
@@ -114,7 +118,7 @@ final class RandomConfigurations {
             case 2 -> 1e-40f * (float) random.nextGaussian();
             case 3 -> 1e30f * (float) random.nextGaussian();
             case 4 -> nonFinite ? Float.NaN : 1.0f;
-            case 5 -> nonFinite ? (random.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY) : -1.0f;
+            case 5 -> nonFinite ? Math.copySign(Float.POSITIVE_INFINITY, (float) random.nextGaussian()) : -1.0f;
             default -> (float) (random.nextGaussian() * Math.exp(random.nextGaussian() * 2.0));
         };
     }

@@ -16,7 +16,7 @@ import org.graddrop.TieRule;
 record Settings(Preset preset, PurityForm purityForm, TieRule tieRule, ActivationMode activationMode, float epsilon,
                 KeepFunction keepFunction, float[] leaks, NormMode normMode, boolean marginalize, int histogramBins) {
 
-    /** The options that {@code preset} implies on its own. */
+    /** Returns the options that {@code preset} implies on its own. */
     static Settings of(Preset preset) {
         boolean lingvo = preset == Preset.LINGVO;
         float epsilon = preset == Preset.LIBMTL || lingvo ? 1e-7f : 0.0f;
@@ -68,7 +68,7 @@ record Settings(Preset preset, PurityForm purityForm, TieRule tieRule, Activatio
         return new Settings(preset, purityForm, tieRule, activationMode, epsilon, keepFunction, leaks, normMode, marginalize, bins);
     }
 
-    /** The leak of task {@code k}: the single leak, or the k-th of the per-task leaks. */
+    /** Returns the leak of task {@code k}: the single leak, or the k-th of the per-task leaks. */
     float leak(int k) {
         return leaks.length == 1 ? leaks[0] : leaks[k];
     }

@@ -9,7 +9,7 @@ final class Uniforms {
     }
 
     /**
-     * Uniform values in [0, 1) that stay at least {@code 10 ×} the reference's keep margin away from
+     * Draws uniform values in [0, 1) that stay at least {@code 10 ×} the reference's keep margin away from
      * each keep probability, so float32 and float64 agree on every comparison f ≷ U.
      */
     static float[] awayFrom(double[] keep, double margin, long seed) {
