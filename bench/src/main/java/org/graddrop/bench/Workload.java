@@ -99,7 +99,12 @@ final class Workload implements AutoCloseable {
         TaskGradients taskGradients = batched
                 ? TaskGradients.of(gradients, tasks, batch, features)
                 : TaskGradients.ofMatrix(gradients, tasks, features);
-        return Request.of(taskGradients, Noise.seeded(SEED, 1), target).withActivations(activations);
+        return Request.of(taskGradients, noise(), target).withActivations(activations);
+    }
+
+    /** The Philox noise of every call: the same seed and step, so every backend draws the same U. */
+    Noise noise() {
+        return Noise.seeded(SEED, 1);
     }
 
     /** A new zeroed segment of {@code floats} floats, freed with this workload. */
