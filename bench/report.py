@@ -125,7 +125,15 @@ def memory_gib():
     return "unknown"
 
 
-def commit():
+def commit(results):
+    """The commit that run.sh saved at the start of the run, else the current one."""
+    try:
+        with open(os.path.join(results, "commit.txt")) as source:
+            saved = source.read().strip()
+        if saved:
+            return saved
+    except OSError:
+        pass
     try:
         head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
                               check=True).stdout.strip()
@@ -144,6 +152,21 @@ def load_average(results):
             return ", ".join(source.read().split()[:3])
     except OSError:
         return "unknown"
+
+
+def load_warning(results):
+    """A warning when other processes kept the CPUs busy as the run began, else None."""
+    try:
+        with open(os.path.join(results, "loadavg-start.txt")) as source:
+            load = float(source.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    cores = os.cpu_count() or 1
+    if load < cores:
+        return None
+    return ("**Note:** the 1-minute load average was %.1f on %d cores when the run began, so other processes "
+            "competed for the CPUs and memory bus. Treat these figures as rough, and rerun on an idle machine "
+            "before quoting them." % (load, cores))
 
 
 def backend_lines(results):
@@ -238,12 +261,17 @@ def markdown(args, entries, throughput, baseline, overhead, torch, commands):
         "| Memory | %s |" % memory_gib(),
         "| OS | %s %s |" % (platform.system(), platform.release()),
         "| JDK | %s |" % jdk(entries),
-        "| Commit | %s |" % commit(),
+        "| Commit | %s |" % commit(args.results),
         "| Date | %s |" % datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "| Load average (1, 5, 15 min) | %s at the start, %s at the end |" % (load_average(args.results), load_average(None)),
         "| Profile | %s: %s |" % (args.profile, jmh_settings(entries)),
         "| Command | `%s` |" % args.command,
         "",
+    ]
+    warning = load_warning(args.results)
+    if warning:
+        lines += [warning, ""]
+    lines += [
         "The JMH and PyTorch commands it ran:",
         "",
         "```",

@@ -72,6 +72,13 @@ mkdir -p "$RESULTS"
 : > "$RESULTS/commands.txt"
 # Other processes skew every figure, so the page records the load around the run.
 cat /proc/loadavg > "$RESULTS/loadavg-start.txt" 2>/dev/null || true
+# The commit under test, before this run rewrites the page.
+if COMMIT="$(git rev-parse --short=12 HEAD 2>/dev/null)"; then
+  if [ -n "$(git status --porcelain -- . ':!docs/benchmarks.md' ':!docs/benchmarks.svg')" ]; then
+    COMMIT="$COMMIT with uncommitted changes"
+  fi
+  echo "$COMMIT" > "$RESULTS/commit.txt"
+fi
 
 # Backends: the requested ones, or every one the probe reports available.
 AVAILABLE="$("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" org.graddrop.bench.AvailableBackends 2>/dev/null)"
