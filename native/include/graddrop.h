@@ -136,6 +136,9 @@ GD_EXPORT int32_t gd_tier(void);
 /* The name of a tier ("scalar", "sse2", "avx2", "avx512", "neon"). */
 GD_EXPORT const char *gd_tier_name(int32_t tier);
 
+/* The worker threads a call with threads == 0 uses: the online processors, at most 1024. */
+GD_EXPORT int32_t gd_default_threads(void);
+
 GD_EXPORT int32_t gd_abi_version(void);
 GD_EXPORT int64_t gd_params_size(void);
 GD_EXPORT int64_t gd_result_size(void);

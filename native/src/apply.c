@@ -434,6 +434,10 @@ void gd_philox_uniform(uint64_t seed, uint64_t step, int64_t first, int64_t n, f
     gd_active_kernels()->philox(seed, step, first, n, out);
 }
 
+int32_t gd_default_threads(void) {
+    return gd_online_processors();
+}
+
 int32_t gd_abi_version(void) {
     return GD_ABI_VERSION;
 }

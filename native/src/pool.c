@@ -21,11 +21,13 @@ static int32_t running;     /* workers still inside the current task */
 static gd_task_fn task_fn;
 static void *task_context;
 
+/* The generation when each worker was created: a task posted before it first waits is still its to run. */
+static uint64_t created_at[GD_MAX_THREADS + 1];
+
 static void *worker_main(void *argument) {
     const int32_t index = (int32_t) (intptr_t) argument;
-    uint64_t seen = 0;
     pthread_mutex_lock(&pool_lock);
-    seen = generation;
+    uint64_t seen = created_at[index];
     for (;;) {
         while (generation == seen) {
             pthread_cond_wait(&pool_wake, &pool_lock);
@@ -52,6 +54,7 @@ static void *worker_main(void *argument) {
 static int32_t ensure_workers(int32_t count) {
     pthread_mutex_lock(&pool_lock);
     while (started < count) {
+        created_at[started + 1] = generation;
         pthread_t thread;
         pthread_attr_t attributes;
         pthread_attr_init(&attributes);

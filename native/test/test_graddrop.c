@@ -370,6 +370,20 @@ static uint64_t grid_digest(void) {
             }
         }
     }
+
+    /* Calls large enough to use the thread pool, with per-feature and per-element masks. */
+    const shape large[] = {{3, 4, 70001}, {2, 1, 300000}};
+    for (size_t s = 0; s < sizeof large / sizeof large[0]; s++) {
+        for (int variant = 0; variant < 2; variant++) {
+            gd_params p = default_params(large[s].tasks, large[s].batch, large[s].features);
+            p.activation_mode = GD_ACT_SIGN;
+            p.keep_function = GD_KEEP_SIGMOID;
+            p.norm_mode = variant ? GD_NORM_KEEP : GD_NORM_NONE;
+            p.marginalize = variant;
+            p.noise_mode = GD_NOISE_PHILOX;
+            run_configuration(&d, p, 0);
+        }
+    }
     return d.hash;
 }
 
