@@ -250,22 +250,41 @@ static int find_nonfinite(const gd_kernels *kernels, const gd_params *p, const f
 }
 
 /* The widest power-of-two tile whose gradients, K x B x width floats, fit the cache budget. */
-static long tile_budget;
+static long level1_budget;
+static long level2_budget;
 
-/* Half the L2 cache as the OS reports it, within [128 KiB, 2 MiB]; 512 KiB when it is unknown. */
-__attribute__((constructor)) static void choose_tile_budget(void) {
+/*
+ * Three quarters of the L1 data cache and half the L2 cache as the OS reports them (32 KiB and
+ * 1 MiB when unknown), with the L2 budget kept within [128 KiB, 2 MiB].
+ */
+__attribute__((constructor)) static void choose_tile_budgets(void) {
+    long level1 = sysconf(_SC_LEVEL1_DCACHE_SIZE);
     long level2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
-    long chosen = level2 > 0 ? level2 / 2 : 512 * 1024;
-    tile_budget = chosen < 128 * 1024 ? 128 * 1024 : (chosen > 2048 * 1024 ? 2048 * 1024 : chosen);
+    level1_budget = (level1 > 0 ? level1 : 32 * 1024) / 4 * 3;
+    long chosen = (level2 > 0 ? level2 : 1024 * 1024) / 2;
+    level2_budget = chosen < 128 * 1024 ? 128 * 1024 : (chosen > 2048 * 1024 ? 2048 * 1024 : chosen);
 }
 
-static int64_t batched_tile_width(int32_t tasks, int64_t batch) {
-    const double budget = (double) tile_budget;
+/* The widest power-of-two tile, at least `minimum` wide, whose K x B x width gradient floats fit `budget`. */
+static int64_t widest_tile(int32_t tasks, int64_t batch, long budget, int64_t minimum) {
     int64_t width = GD_BLOCK;
-    while (width > GD_MAX_LANES && (double) tasks * (double) batch * (double) width * sizeof(float) > budget) {
+    while (width > minimum && (double) tasks * (double) batch * (double) width * sizeof(float) > (double) budget) {
         width /= 2;
     }
     return width;
+}
+
+/*
+ * The tile of a batched call. The second pass re-reads the tile's gradients, so the tile stays in
+ * L1 when one of at least GD_MAX_LANES columns fits there, which suits small batches, and in L2
+ * otherwise.
+ */
+static int64_t batched_tile_width(int32_t tasks, int64_t batch) {
+    int64_t width = widest_tile(tasks, batch, level1_budget, GD_MAX_LANES);
+    if ((double) tasks * (double) batch * (double) width * sizeof(float) <= (double) level1_budget) {
+        return width;
+    }
+    return widest_tile(tasks, batch, level2_budget, GD_MAX_LANES);
 }
 
 int32_t gd_apply(const gd_params *params, const float *const *gradients, const float *activations,

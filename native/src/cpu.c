@@ -145,7 +145,14 @@ int32_t gd_tier(void) {
     return active_tier;
 }
 
-int32_t gd_online_processors(void) {
+static int32_t online_processors = 1;
+
+/* Read once: sysconf reads a file under /sys on Linux, which costs microseconds per call. */
+__attribute__((constructor)) static void count_processors(void) {
     long count = sysconf(_SC_NPROCESSORS_ONLN);
-    return count < 1 ? 1 : (int32_t) (count > GD_MAX_THREADS ? GD_MAX_THREADS : count);
+    online_processors = count < 1 ? 1 : (int32_t) (count > GD_MAX_THREADS ? GD_MAX_THREADS : count);
+}
+
+int32_t gd_online_processors(void) {
+    return online_processors;
 }

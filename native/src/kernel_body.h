@@ -163,20 +163,30 @@ static inline void fused_vector(const gd_job *job, int64_t first, int64_t j, gd_
     }
 }
 
-void KERNEL(fused)(const gd_job *job, int64_t first, int64_t j0, int64_t j1, gd_tile *tile, const float *noise) {
+/*
+ * The kernels work on a local copy of the job: the vector stores may alias any memory, so with
+ * the caller's struct the compiler would reload every field after every store.
+ */
+void KERNEL(fused)(const gd_job *shared, int64_t first, int64_t j0, int64_t j1, gd_tile *shared_tile,
+                   const float *noise) {
+    const gd_job local = *shared;
+    const gd_job *job = &local;
+    gd_tile tile_copy = *shared_tile;
+    gd_tile *tile = &tile_copy;
     int64_t end = j0 + (j1 - j0) / VW * VW;
     for (int64_t j = j0; j < end; j += VW) {
         fused_vector(job, first, j, tile, noise);
     }
+    shared_tile->conflicts = tile->conflicts;
 #if VW > 1
     if (end < j1) {
-        gd_scalar_fused(job, first, end, j1, tile, noise);
+        gd_scalar_fused(shared, first, end, j1, shared_tile, noise);
     }
 #endif
 }
 
 /* G_k of the tile's columns: the batch summed in increasing b from the b = 0 term (step 1). */
-static void batched_signed_sums(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile) {
+static inline void batched_signed_sums(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile) {
     const int64_t width = tile->width;
     const int act = job->activations != NULL;
 
@@ -202,7 +212,7 @@ static void batched_signed_sums(const gd_job *job, int64_t first, int64_t j0, in
 }
 
 /* Purity, keep probability and each task's coefficient c_k of the tile's columns. */
-static void batched_decide(const gd_job *job, int64_t j0, int64_t end, gd_tile *tile, const float *noise) {
+static inline void batched_decide(const gd_job *job, int64_t j0, int64_t end, gd_tile *tile, const float *noise) {
     const int64_t width = tile->width;
     const int32_t tasks = job->tasks;
 
@@ -239,7 +249,7 @@ static void batched_decide(const gd_job *job, int64_t j0, int64_t end, gd_tile *
 }
 
 /* Writes the combined output row by row, re-reading the gradients the first pass left in cache. */
-static void batched_combine(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile) {
+static inline void batched_combine(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile) {
     const int64_t width = tile->width;
     const int32_t tasks = job->tasks;
 
@@ -275,16 +285,22 @@ static void batched_combine(const gd_job *job, int64_t first, int64_t j0, int64_
     }
 }
 
-void KERNEL(batched)(const gd_job *job, int64_t first, int64_t j0, int64_t j1, gd_tile *tile, const float *noise) {
+void KERNEL(batched)(const gd_job *shared, int64_t first, int64_t j0, int64_t j1, gd_tile *shared_tile,
+                     const float *noise) {
+    const gd_job local = *shared;
+    const gd_job *job = &local;
+    gd_tile tile_copy = *shared_tile;
+    gd_tile *tile = &tile_copy;
     int64_t end = j0 + (j1 - j0) / VW * VW;
     if (end > j0) {
         batched_signed_sums(job, first, j0, end, tile);
         batched_decide(job, j0, end, tile, noise);
         batched_combine(job, first, j0, end, tile);
     }
+    shared_tile->conflicts = tile->conflicts;
 #if VW > 1
     if (end < j1) {
-        gd_scalar_batched(job, first, end, j1, tile, noise);
+        gd_scalar_batched(shared, first, end, j1, shared_tile, noise);
     }
 #endif
 }

@@ -22,13 +22,17 @@ void KERNEL(philox)(uint64_t seed, uint64_t step, int64_t first, int64_t n, floa
         position += lead;
     }
 
-    while (end - position >= 4 * LANES) {
+    /* The last, partial group is generated whole into a buffer and copied. */
+    float partial[4 * LANES];
+    while (position < end) {
+        const int64_t count = end - position < 4 * LANES ? end - position : 4 * LANES;
+        float *target = count == 4 * LANES ? out + (position - first) : partial;
         uint64_t counter = (uint64_t) position >> 2;
         uint32_t low = (uint32_t) counter;
         if (low > UINT32_MAX - (LANES - 1)) {
             /* The low counter word wraps inside this group; the scalar form carries into the high word. */
-            gd_philox_scalar(seed, step, position, 4 * LANES, out + (position - first));
-            position += 4 * LANES;
+            gd_philox_scalar(seed, step, position, count, out + (position - first));
+            position += count;
             continue;
         }
 
@@ -49,11 +53,10 @@ void KERNEL(philox)(uint64_t seed, uint64_t step, int64_t first, int64_t n, floa
             k0 += GD_PHILOX_W0;
             k1 += GD_PHILOX_W1;
         }
-        vi_store_uniform(out + (position - first), c0, c1, c2, c3);
-        position += 4 * LANES;
-    }
-
-    if (position < end) {
-        gd_philox_scalar(seed, step, position, end - position, out + (position - first));
+        vi_store_uniform(target, c0, c1, c2, c3);
+        if (target == partial) {
+            memcpy(out + (position - first), partial, (size_t) count * sizeof(float));
+        }
+        position += count;
     }
 }
