@@ -2,7 +2,7 @@
  * Philox4x32-10 over vectors of counters, one counter per lane; compiled once per tier.
  *
  * Before including this file a tier source defines LANES, the integer vector type VI and:
- *   VI vi_set1(uint32_t), VI vi_counters(uint32_t low) (lane l holds low + l), vi_xor, vi_add,
+ *   VI vi_set1(uint32_t), VI vi_counters(uint32_t low) (lane l contains low + l), vi_xor, vi_add,
  *   void vi_mulhilo(VI a, uint32_t m, VI *hi, VI *lo), and
  *   void vi_store_uniform(float *out, VI w0, VI w1, VI w2, VI w3), which writes the 4 * LANES
  *   uniform values in position order (counter-major, word-minor).

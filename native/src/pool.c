@@ -1,5 +1,5 @@
 /*
- * A persistent pool of worker threads, created on first need and grown when a call asks for
+ * A persistent pool of worker threads, created on first need and grown when a call requests
  * more, so calls never pay for thread creation. One call at a time uses the pool; a call that
  * finds it busy runs on its own thread, which gives the same results because the work is split
  * into blocks whose results do not depend on who computes them.

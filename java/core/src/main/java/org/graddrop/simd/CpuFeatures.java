@@ -22,7 +22,7 @@ public final class CpuFeatures {
     private CpuFeatures() {
     }
 
-    /** The feature flags of the first processor, or an empty set when they cannot be read. */
+    /** Returns the feature flags of the first processor, or an empty set when they cannot be read. */
     public static Set<String> flags() {
         try {
             return parse(Files.readAllLines(CPUINFO));
@@ -45,7 +45,7 @@ public final class CpuFeatures {
         return Set.of();
     }
 
-    /** The best tier the flags allow: "avx512", "avx2", "sse2", "neon" or "scalar". */
+    /** Returns the best tier the flags allow: "avx512", "avx2", "sse2", "neon" or "scalar". */
     public static String bestTier(Set<String> flags) {
         if (flags.contains("avx512f")) {
             return "avx512";

@@ -43,13 +43,13 @@ public final class NativeBackend implements Backend {
         return loaded().availability();
     }
 
-    /** The active SIMD tier ("scalar", "sse2", "avx2", "avx512" or "neon"), or null when the library is unavailable. */
+    /** Returns the active SIMD tier ("scalar", "sse2", "avx2", "avx512" or "neon"), or null when the library is unavailable. */
     public static String tierName() {
         Loaded state = INSTANCE.loaded();
         return state.abi() == null ? null : state.abi().tierName;
     }
 
-    /** The CPU feature flags of this machine as Linux reports them, for the probe. */
+    /** Returns the CPU feature flags of this machine as Linux reports them, for the probe. */
     public static Set<String> cpuFeatures() {
         return CpuFeatures.flags();
     }

@@ -190,7 +190,7 @@ final class NativeCall {
                 && (uniform == null || uniform.isNative()) && problem.output().isNative();
     }
 
-    /** Whether the segments lie in one array (or all off heap) at a constant distance of whole floats. */
+    /** Returns whether the segments lie in one array (or all off heap) at a constant distance of whole floats. */
     private static boolean atConstantStride(MemorySegment[] segments) {
         if (segments.length == 1) {
             return true;

@@ -11,8 +11,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
+import org.graddrop.GradDrop;
+import org.graddrop.Noise;
 import org.graddrop.NonFiniteInputException;
+import org.graddrop.Preset;
+import org.graddrop.Request;
 import org.graddrop.Statistics;
+import org.graddrop.TaskGradients;
 import org.graddrop.reference.JavaBackend;
 import org.graddrop.spi.Availability;
 import org.graddrop.spi.Problem;
@@ -83,6 +88,52 @@ class NativeBitIdentityTest {
                 compare(options, RandomProblems.Memory.OFF_HEAP, threads);
             }
         }
+    }
+
+    @Test
+    void presetsMatchReference() {
+        SplittableRandom random = new SplittableRandom(0x5eed_0006L);
+        for (Preset preset : Preset.values()) {
+            for (int round = 0; round < 4; round++) {
+                boolean matrix = preset == Preset.TORCHJD || round == 0;
+                int tasks = 1 + random.nextInt(4);
+                int batch = matrix ? 1 : 1 + random.nextInt(4);
+                int features = 1 + random.nextInt(2000);
+                float[] gradients = randomFloats(random, tasks * batch * features);
+                float[] activations = matrix ? null : randomFloats(random, batch * features);
+                long seed = random.nextLong();
+
+                float[][] outputs = new float[2][];
+                Statistics[] statistics = new Statistics[2];
+                String[] backends = {"java", "native"};
+                for (int b = 0; b < 2; b++) {
+                    GradDrop graddrop = GradDrop.builder().preset(preset).leaks(0.25f).backend(backends[b]).threads(1 + round % 2)
+                            .build();
+                    MemorySegment block = MemorySegment.ofArray(gradients.clone());
+                    TaskGradients taskGradients = matrix ? TaskGradients.ofMatrix(block, tasks, features)
+                            : TaskGradients.of(block, tasks, batch, features);
+                    outputs[b] = new float[batch * features];
+                    Request request = Request.of(taskGradients, Noise.seeded(seed, round), MemorySegment.ofArray(outputs[b]))
+                            .withActivations(activations == null ? null : MemorySegment.ofArray(activations.clone()))
+                            .withStatistics();
+                    statistics[b] = graddrop.apply(request);
+                }
+                String context = "preset " + preset + ", K=" + tasks + " B=" + batch + " D=" + features;
+                assertSameBits(MemorySegment.ofArray(outputs[0]), MemorySegment.ofArray(outputs[1]), "output", context);
+                assertArrayEquals(statistics[0].keptCounts(), statistics[1].keptCounts(), context);
+                assertArrayEquals(statistics[0].histogram(), statistics[1].histogram(), context);
+                assertEquals(statistics[0].conflictCount(), statistics[1].conflictCount(), context);
+                assertEquals(0, Double.compare(statistics[0].puritySum(), statistics[1].puritySum()), context);
+            }
+        }
+    }
+
+    private static float[] randomFloats(SplittableRandom random, int n) {
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = random.nextInt(10) == 0 ? 0.0f : (float) random.nextGaussian();
+        }
+        return values;
     }
 
     @Test

@@ -38,7 +38,7 @@ class NativeTierTest {
         assertEquals("neon", CpuFeatures.bestTier(CpuFeatures.parse(List.of("Features\t: fp asimd evtstrm"))));
     }
 
-    /** The rule of the library's GRADDROP_MAX_TIER: a name or number that only lowers the tier. */
+    /** Applies the library's GRADDROP_MAX_TIER rule: a tier name or number that only lowers the tier. */
     private static String capped(String hardware, String cap) {
         if (cap == null || cap.isBlank()) {
             return hardware;
