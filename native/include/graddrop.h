@@ -83,8 +83,8 @@ typedef struct gd_params {
     int32_t norm_mode;
     int32_t noise_mode;
     int32_t nonfinite_policy;
-    int32_t threads;       /* 0: the number of online processors */
-    int32_t histogram_bins; /* > 0 when statistics are requested */
+    int32_t threads;       /* 0 to 1024; 0: the number of online processors */
+    int32_t histogram_bins; /* 1 to 4096 when statistics are requested */
     int32_t reserved;      /* must be 0 */
 } gd_params;
 
@@ -114,6 +114,18 @@ GD_EXPORT int32_t gd_apply(const gd_params *params, const float *const *gradient
                            const float *activations, const float *uniform, const float *leaks,
                            float *output, float *const *task_outputs, gd_result *result);
 
+/*
+ * As gd_apply, with the tasks' gradients at gradients + k * gradient_stride and the per-task
+ * outputs, when task_outputs is not NULL, at task_outputs + k * task_output_stride (strides in
+ * floats). Every pointer is a direct argument, so Java can pass heap arrays through a critical
+ * downcall, where pointers stored inside memory are not allowed.
+ */
+GD_EXPORT int32_t gd_apply_strided(const gd_params *params, const float *gradients,
+                                   int64_t gradient_stride, const float *activations,
+                                   const float *uniform, const float *leaks, float *output,
+                                   float *task_outputs, int64_t task_output_stride,
+                                   gd_result *result);
+
 /* Fills n values of Philox4x32-10 noise for positions first..first+n-1. */
 GD_EXPORT void gd_philox_uniform(uint64_t seed, uint64_t step, int64_t first, int64_t n,
                                  float *out);
@@ -123,6 +135,9 @@ GD_EXPORT int32_t gd_tier(void);
 
 /* The name of a tier ("scalar", "sse2", "avx2", "avx512", "neon"). */
 GD_EXPORT const char *gd_tier_name(int32_t tier);
+
+/* The worker threads a call with threads == 0 uses: the online processors, at most 1024. */
+GD_EXPORT int32_t gd_default_threads(void);
 
 GD_EXPORT int32_t gd_abi_version(void);
 GD_EXPORT int64_t gd_params_size(void);

@@ -1,0 +1,306 @@
+/*
+ * The GradDrop arithmetic of docs/semantics.md, written once over the vector operations of a
+ * vec_*.h header and compiled once per tier. Each lane follows exactly the float32 operation
+ * order of the Java reference, so every tier returns the same bits.
+ *
+ * Before including this file, a tier source includes its vec_*.h header and defines
+ * KERNEL(name) to give the functions tier-specific names.
+ */
+
+/* The factor s(a) that turns a gradient into its signed contribution; see step 1. */
+static inline V activation_factor(const gd_job *job, V a) {
+    switch (job->activation_mode) {
+    case GD_ACT_SIGN:
+        return v_signum(a);
+    case GD_ACT_VALUES:
+        return a;
+    default: {
+        /* lingvo sign: a / |a + I[|a| <= eps]|, one rounded add and one rounded division */
+        V indicator = v_blend(m_le(v_abs(a), v_set1(job->epsilon)), v_set1(0.0f), v_set1(1.0f));
+        return v_div(a, v_abs(v_add(a, indicator)));
+    }
+    }
+}
+
+/* The deterministic expf of docs/semantics.md, for arguments already clamped to [-87, 88]. */
+static inline V deterministic_exp(V x) {
+    V n = v_floor(v_add(v_mul(x, v_set1(1.44269504f)), v_set1(0.5f)));
+    V r = v_sub(v_sub(x, v_mul(n, v_set1(0.693145751953125f))), v_mul(n, v_set1(1.42860677e-6f)));
+
+    V p = v_set1(1.0f / 5040.0f);
+    p = v_add(v_mul(p, r), v_set1(1.0f / 720.0f));
+    p = v_add(v_mul(p, r), v_set1(1.0f / 120.0f));
+    p = v_add(v_mul(p, r), v_set1(1.0f / 24.0f));
+    p = v_add(v_mul(p, r), v_set1(1.0f / 6.0f));
+    p = v_add(v_mul(p, r), v_set1(0.5f));
+    p = v_add(v_mul(p, r), v_set1(1.0f));
+    p = v_add(v_mul(p, r), v_set1(1.0f));
+    return v_mul(p, v_pow2(n));
+}
+
+/* 1 / (1 + exp(-x)) with -x clamped to [-87, 88]; a NaN stays NaN, as the comparisons fail. */
+static inline V sigmoid(V x) {
+    V minus = v_neg(x);
+    minus = v_blend(m_lt(minus, v_set1(-87.0f)), minus, v_set1(-87.0f));
+    minus = v_blend(m_gt(minus, v_set1(88.0f)), minus, v_set1(88.0f));
+    return v_div(v_set1(1.0f), v_add(v_set1(1.0f), deterministic_exp(minus)));
+}
+
+/* P in the paper form, r in the lingvo form: the value the keep function reads (step 2). */
+static inline V purity_argument(const gd_job *job, V sum, V abs_sum) {
+    if (!job->lingvo_purity) {
+        V den = v_add(abs_sum, v_set1(job->epsilon));
+        V purity = v_mul(v_set1(0.5f), v_add(v_set1(1.0f), v_div(sum, den)));
+        return v_blend(m_eq(den, v_set1(0.0f)), purity, v_set1(0.5f));
+    }
+    V den = v_add(v_mul(v_set1(2.0f), abs_sum), v_set1(job->epsilon));
+    return v_blend(m_eq(den, v_set1(0.0f)), v_div(sum, den), v_set1(0.0f));
+}
+
+/* The keep probability f (step 3). */
+static inline V keep_probability(const gd_job *job, V argument) {
+    V half = v_set1(0.5f);
+    if (!job->lingvo_purity) {
+        switch (job->keep_function) {
+        case GD_KEEP_LINEAR:
+            return v_add(half, v_mul(v_set1(job->keep_scale), v_sub(argument, half)));
+        case GD_KEEP_SIGMOID:
+            return sigmoid(v_mul(v_set1(job->four_scale), v_sub(argument, half)));
+        default:
+            return argument;
+        }
+    }
+    switch (job->keep_function) {
+    case GD_KEEP_LINEAR:
+        return v_add(v_mul(v_set1(job->keep_scale), argument), half);
+    case GD_KEEP_SIGMOID:
+        return sigmoid(v_mul(v_set1(4.0f), v_mul(v_set1(job->keep_scale), argument)));
+    default:
+        return v_add(argument, half);
+    }
+}
+
+/* The purity reported in statistics. */
+static inline V reported_purity(const gd_job *job, V argument) {
+    return job->lingvo_purity ? v_add(argument, v_set1(0.5f)) : argument;
+}
+
+/* Which signs survive at this position (step 5), given f and U. */
+typedef struct survivors {
+    M positive;
+    M negative;
+} survivors;
+
+static inline survivors surviving_signs(const gd_job *job, V f, V u) {
+    survivors s;
+    s.positive = job->lingvo_ties ? m_ge(f, u) : m_gt(f, u);
+    s.negative = m_lt(f, u);
+    return s;
+}
+
+static inline M task_mask(const gd_job *job, survivors s, V g) {
+    V zero = v_set1(0.0f);
+    M kept = m_or(m_and(s.positive, m_gt(g, zero)), m_and(s.negative, m_lt(g, zero)));
+    return job->lingvo_ties ? m_or(kept, m_eq(g, zero)) : kept;
+}
+
+/* One vector of positions with one element each: masks per element, or B == 1. */
+static inline void fused_vector(const gd_job *job, int64_t first, int64_t j, gd_tile *tile, const float *noise) {
+    const int32_t tasks = job->tasks;
+    const int64_t i = first + j;
+    const int act = job->activations != NULL;
+    V factor = act ? activation_factor(job, v_load(job->activations + i)) : v_set1(0.0f);
+
+    V sum = v_load(job->gradients[0] + i);
+    if (act) {
+        sum = v_mul(sum, factor);
+    }
+    V abs_sum = v_abs(sum);
+    for (int32_t k = 1; k < tasks; k++) {
+        V g = v_load(job->gradients[k] + i);
+        if (act) {
+            g = v_mul(g, factor);
+        }
+        sum = v_add(sum, g);
+        abs_sum = v_add(abs_sum, v_abs(g));
+    }
+
+    V argument = purity_argument(job, sum, abs_sum);
+    survivors s = surviving_signs(job, keep_probability(job, argument), v_load(noise + j));
+
+    /* The signed gradients are recomputed from the same inputs, which gives the same bits. */
+    M any_positive = m_none();
+    M any_negative = m_none();
+    V out = v_set1(0.0f);
+    V plain = v_set1(0.0f);
+    for (int32_t k = 0; k < tasks; k++) {
+        V raw = v_load(job->gradients[k] + i);
+        V g = act ? v_mul(raw, factor) : raw;
+        M kept = task_mask(job, s, g);
+        V term = v_mul(v_blend(kept, v_set1(job->dropped_coefficient[k]), v_set1(job->kept_coefficient[k])), raw);
+        out = k == 0 ? term : v_add(out, term);
+        if (job->task_outputs != NULL) {
+            v_store(job->task_outputs[k] + i, term);
+        }
+        if (job->norms) {
+            plain = k == 0 ? raw : v_add(plain, raw);
+        }
+        if (job->statistics) {
+            tile->kept[k] += m_count(kept);
+            any_positive = m_or(any_positive, m_gt(g, v_set1(0.0f)));
+            any_negative = m_or(any_negative, m_lt(g, v_set1(0.0f)));
+        }
+    }
+    v_store(job->output + i, out);
+
+    if (job->norms) {
+        v_store_square(tile->sq_in + j, plain);
+        v_store_square(tile->sq_out + j, out);
+    }
+    if (job->statistics) {
+        tile->conflicts += m_count(m_and(any_positive, any_negative));
+        v_store(tile->purity + j, reported_purity(job, argument));
+    }
+}
+
+/*
+ * The kernels work on a local copy of the job: the vector stores may alias any memory, so with
+ * the caller's struct the compiler would reload every field after every store.
+ */
+void KERNEL(fused)(const gd_job *shared, int64_t first, int64_t j0, int64_t j1, gd_tile *shared_tile,
+                   const float *noise) {
+    const gd_job local = *shared;
+    const gd_job *job = &local;
+    gd_tile tile_copy = *shared_tile;
+    gd_tile *tile = &tile_copy;
+    int64_t end = j0 + (j1 - j0) / VW * VW;
+    for (int64_t j = j0; j < end; j += VW) {
+        fused_vector(job, first, j, tile, noise);
+    }
+    shared_tile->conflicts = tile->conflicts;
+#if VW > 1
+    if (end < j1) {
+        gd_scalar_fused(shared, first, end, j1, shared_tile, noise);
+    }
+#endif
+}
+
+/* G_k of the tile's columns: the batch summed in increasing b from the b = 0 term (step 1). */
+static inline void batched_signed_sums(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile) {
+    const int64_t width = tile->width;
+    const int act = job->activations != NULL;
+
+    for (int64_t b = 0; b < job->batch; b++) {
+        const int64_t row = b * job->features + first;
+        if (act) {
+            for (int64_t j = j0; j < end; j += VW) {
+                v_store(tile->signs + j, activation_factor(job, v_load(job->activations + row + j)));
+            }
+        }
+        for (int32_t k = 0; k < job->tasks; k++) {
+            const float *g = job->gradients[k] + row;
+            float *signed_sum = tile->signed_sums + k * width;
+            for (int64_t j = j0; j < end; j += VW) {
+                V term = v_load(g + j);
+                if (act) {
+                    term = v_mul(term, v_load(tile->signs + j));
+                }
+                v_store(signed_sum + j, b == 0 ? term : v_add(v_load(signed_sum + j), term));
+            }
+        }
+    }
+}
+
+/* Purity, keep probability and each task's coefficient c_k of the tile's columns. */
+static inline void batched_decide(const gd_job *job, int64_t j0, int64_t end, gd_tile *tile, const float *noise) {
+    const int64_t width = tile->width;
+    const int32_t tasks = job->tasks;
+
+    for (int64_t j = j0; j < end; j += VW) {
+        V sum = v_load(tile->signed_sums + j);
+        V abs_sum = v_abs(sum);
+        for (int32_t k = 1; k < tasks; k++) {
+            V g = v_load(tile->signed_sums + k * width + j);
+            sum = v_add(sum, g);
+            abs_sum = v_add(abs_sum, v_abs(g));
+        }
+
+        V argument = purity_argument(job, sum, abs_sum);
+        survivors s = surviving_signs(job, keep_probability(job, argument), v_load(noise + j));
+
+        M any_positive = m_none();
+        M any_negative = m_none();
+        for (int32_t k = 0; k < tasks; k++) {
+            V g = v_load(tile->signed_sums + k * width + j);
+            M kept = task_mask(job, s, g);
+            v_store(tile->coefficients + k * width + j,
+                    v_blend(kept, v_set1(job->dropped_coefficient[k]), v_set1(job->kept_coefficient[k])));
+            if (job->statistics) {
+                tile->kept[k] += m_count(kept);
+                any_positive = m_or(any_positive, m_gt(g, v_set1(0.0f)));
+                any_negative = m_or(any_negative, m_lt(g, v_set1(0.0f)));
+            }
+        }
+        if (job->statistics) {
+            tile->conflicts += m_count(m_and(any_positive, any_negative));
+            v_store(tile->purity + j, reported_purity(job, argument));
+        }
+    }
+}
+
+/* Writes the combined output row by row, re-reading the gradients the first pass left in cache. */
+static inline void batched_combine(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile) {
+    const int64_t width = tile->width;
+    const int32_t tasks = job->tasks;
+
+    if (job->norms) {
+        for (int64_t j = j0; j < end; j++) {
+            tile->sq_in[j] = 0.0;
+            tile->sq_out[j] = 0.0;
+        }
+    }
+
+    for (int64_t b = 0; b < job->batch; b++) {
+        const int64_t row = b * job->features + first;
+        for (int64_t j = j0; j < end; j += VW) {
+            V out = v_set1(0.0f);
+            V plain = v_set1(0.0f);
+            for (int32_t k = 0; k < tasks; k++) {
+                V raw = v_load(job->gradients[k] + row + j);
+                V term = v_mul(v_load(tile->coefficients + k * width + j), raw);
+                out = k == 0 ? term : v_add(out, term);
+                if (job->task_outputs != NULL) {
+                    v_store(job->task_outputs[k] + row + j, term);
+                }
+                if (job->norms) {
+                    plain = k == 0 ? raw : v_add(plain, raw);
+                }
+            }
+            v_store(job->output + row + j, out);
+            if (job->norms) {
+                v_add_square(tile->sq_in + j, plain);
+                v_add_square(tile->sq_out + j, out);
+            }
+        }
+    }
+}
+
+void KERNEL(batched)(const gd_job *shared, int64_t first, int64_t j0, int64_t j1, gd_tile *shared_tile,
+                     const float *noise) {
+    const gd_job local = *shared;
+    const gd_job *job = &local;
+    gd_tile tile_copy = *shared_tile;
+    gd_tile *tile = &tile_copy;
+    int64_t end = j0 + (j1 - j0) / VW * VW;
+    if (end > j0) {
+        batched_signed_sums(job, first, j0, end, tile);
+        batched_decide(job, j0, end, tile, noise);
+        batched_combine(job, first, j0, end, tile);
+    }
+    shared_tile->conflicts = tile->conflicts;
+#if VW > 1
+    if (end < j1) {
+        gd_scalar_batched(shared, first, end, j1, shared_tile, noise);
+    }
+#endif
+}

@@ -1,0 +1,62 @@
+/*
+ * Philox4x32-10 over vectors of counters, one counter per lane; compiled once per tier.
+ *
+ * Before including this file a tier source defines LANES, the integer vector type VI and:
+ *   VI vi_set1(uint32_t), VI vi_counters(uint32_t low) (lane l contains low + l), vi_xor, vi_add,
+ *   void vi_mulhilo(VI a, uint32_t m, VI *hi, VI *lo), and
+ *   void vi_store_uniform(float *out, VI w0, VI w1, VI w2, VI w3), which writes the 4 * LANES
+ *   uniform values in position order (counter-major, word-minor).
+ */
+
+void KERNEL(philox)(uint64_t seed, uint64_t step, int64_t first, int64_t n, float *out) {
+    int64_t position = first;
+    const int64_t end = first + n;
+
+    /* Positions before the first whole counter go through the scalar form. */
+    int64_t lead = (4 - (position & 3)) & 3;
+    if (lead > n) {
+        lead = n;
+    }
+    if (lead > 0) {
+        gd_philox_scalar(seed, step, position, lead, out);
+        position += lead;
+    }
+
+    /* The last, partial group is generated whole into a buffer and copied. */
+    float partial[4 * LANES];
+    while (position < end) {
+        const int64_t count = end - position < 4 * LANES ? end - position : 4 * LANES;
+        float *target = count == 4 * LANES ? out + (position - first) : partial;
+        uint64_t counter = (uint64_t) position >> 2;
+        uint32_t low = (uint32_t) counter;
+        if (low > UINT32_MAX - (LANES - 1)) {
+            /* The low counter word wraps inside this group; the scalar form carries into the high word. */
+            gd_philox_scalar(seed, step, position, count, out + (position - first));
+            position += count;
+            continue;
+        }
+
+        VI c0 = vi_counters(low);
+        VI c1 = vi_set1((uint32_t) (counter >> 32));
+        VI c2 = vi_set1((uint32_t) step);
+        VI c3 = vi_set1((uint32_t) (step >> 32));
+        uint32_t k0 = (uint32_t) seed;
+        uint32_t k1 = (uint32_t) (seed >> 32);
+        for (int round = 0; round < GD_PHILOX_ROUNDS; round++) {
+            VI hi0, lo0, hi1, lo1;
+            vi_mulhilo(c0, GD_PHILOX_M0, &hi0, &lo0);
+            vi_mulhilo(c2, GD_PHILOX_M1, &hi1, &lo1);
+            c0 = vi_xor(vi_xor(hi1, c1), vi_set1(k0));
+            c1 = lo1;
+            c2 = vi_xor(vi_xor(hi0, c3), vi_set1(k1));
+            c3 = lo0;
+            k0 += GD_PHILOX_W0;
+            k1 += GD_PHILOX_W1;
+        }
+        vi_store_uniform(target, c0, c1, c2, c3);
+        if (target == partial) {
+            memcpy(out + (position - first), partial, (size_t) count * sizeof(float));
+        }
+        position += count;
+    }
+}
