@@ -3,7 +3,12 @@
  * by operation, so these kernels return the bits of the Java reference backend.
  *
  * Build options set by the host:
- *   TASK_WORDS        ceil(K / 32): the 32-bit words that hold one bit per task in private memory
+ *   TASKS             K, so that the per-task arrays have a compile-time size and short loops unroll
+ *   WIDTH             consecutive mask positions per work-item: 1, 4, 8 or 16. Widths above 1 use
+ *                     OpenCL vector types, so the compiler emits SIMD code without having to
+ *                     vectorize across work-items (PoCL 3.1 cannot for this kernel)
+ *   STATISTICS        defined to count masks and conflicts and to write the purities
+ *   NORMS             defined to write the per-position double partials of norm keeping
  *   HAS_FP64          defined when the device has cl_khr_fp64 (norm keeping and statistics need it)
  *   DIVIDE_IN_DOUBLE  defined when float division is not correctly rounded on this device; each
  *                     quotient is then one double division rounded to float, which is correctly
@@ -20,10 +25,56 @@ typedef double partial_t;
 typedef float partial_t;
 #endif
 
-#ifdef DIVIDE_IN_DOUBLE
-#define DIVIDE(a, b) ((float) ((double) (a) / (double) (b)))
+#if WIDTH != 1 && WIDTH != 4 && WIDTH != 8 && WIDTH != 16
+#error "WIDTH must be 1, 4, 8 or 16"
+#endif
+
+#define JOIN(a, b) JOIN_EXPANDED(a, b)
+#define JOIN_EXPANDED(a, b) a##b
+
+/*
+ * floatv and friends hold the WIDTH positions of one work-item. Comparisons of vectors return -1
+ * per true lane and of scalars 1, and select() takes either, so the code below never relies on
+ * which one it gets; masks are combined with & and | only, and negated with !.
+ */
+#if WIDTH == 1
+typedef float floatv;
+typedef int intv;
+#define LOAD(p) (*(p))
+#define STORE(value, p) (*(p) = (value))
+#define TO_INT(x) convert_int(x)
+#define TO_INT_SAT(x) convert_int_sat(x)
+#define AS_FLOAT(x) as_float(x)
+#define LANE_INDEX 0
+#ifdef HAS_FP64
+typedef double doublev;
+#define TO_DOUBLE(x) convert_double(x)
+#define TO_FLOAT_FROM_DOUBLE(x) convert_float(x)
+#define LOAD_DOUBLE(p) (*(p))
+#define STORE_DOUBLE(value, p) (*(p) = (value))
+#endif
 #else
-#define DIVIDE(a, b) ((a) / (b))
+typedef JOIN(float, WIDTH) floatv;
+typedef JOIN(int, WIDTH) intv;
+#define LOAD(p) JOIN(vload, WIDTH)(0, p)
+#define STORE(value, p) JOIN(vstore, WIDTH)(value, 0, p)
+#define TO_INT(x) JOIN(convert_int, WIDTH)(x)
+#define TO_INT_SAT(x) JOIN(JOIN(convert_int, WIDTH), _sat)(x)
+#define AS_FLOAT(x) JOIN(as_float, WIDTH)(x)
+#if WIDTH == 4
+#define LANE_INDEX ((intv) (0, 1, 2, 3))
+#elif WIDTH == 8
+#define LANE_INDEX ((intv) (0, 1, 2, 3, 4, 5, 6, 7))
+#else
+#define LANE_INDEX ((intv) (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+#endif
+#ifdef HAS_FP64
+typedef JOIN(double, WIDTH) doublev;
+#define TO_DOUBLE(x) JOIN(convert_double, WIDTH)(x)
+#define TO_FLOAT_FROM_DOUBLE(x) JOIN(convert_float, WIDTH)(x)
+#define LOAD_DOUBLE(p) JOIN(vload, WIDTH)(0, p)
+#define STORE_DOUBLE(value, p) JOIN(vstore, WIDTH)(value, 0, p)
+#endif
 #endif
 
 #define ACTIVATION_NONE 0
@@ -45,12 +96,21 @@ typedef float partial_t;
 #define INV_24 0x1.555556p-5f
 #define INV_6 0x1.555556p-3f
 
-/* The deterministic expf of docs/semantics.md, for x in [-87, 88]. */
-static float graddrop_exp(float x) {
-    float n = floor(x * LOG2E + 0.5f);
-    float r = (x - n * LN2_HIGH) - n * LN2_LOW;
+/* A correctly rounded float quotient, lane by lane. */
+static floatv divide(floatv a, floatv b) {
+#ifdef DIVIDE_IN_DOUBLE
+    return TO_FLOAT_FROM_DOUBLE(TO_DOUBLE(a) / TO_DOUBLE(b));
+#else
+    return a / b;
+#endif
+}
 
-    float p = INV_5040;
+/* The deterministic expf of docs/semantics.md, for x in [-87, 88]. */
+static floatv graddrop_exp(floatv x) {
+    floatv n = floor(x * LOG2E + 0.5f);
+    floatv r = (x - n * LN2_HIGH) - n * LN2_LOW;
+
+    floatv p = (floatv) INV_5040;
     p = p * r + INV_720;
     p = p * r + INV_120;
     p = p * r + INV_24;
@@ -59,79 +119,231 @@ static float graddrop_exp(float x) {
     p = p * r + 1.0f;
     p = p * r + 1.0f;
 
-    float twoToN = as_float(((int) n + 127) << 23);
+    // n is integral, so the conversion's rounding toward zero is exact.
+    floatv twoToN = AS_FLOAT((TO_INT(n) + 127) << 23);
     return p * twoToN;
 }
 
-static float graddrop_sigmoid(float x) {
-    float minusX = -x;
-    if (minusX < -87.0f) {
-        minusX = -87.0f;
-    } else if (minusX > 88.0f) {
-        minusX = 88.0f;
-    }
-    return DIVIDE(1.0f, 1.0f + graddrop_exp(minusX));
+/* select() keeps a NaN argument as it is, like the reference's two comparisons. */
+static floatv graddrop_sigmoid(floatv x) {
+    floatv minusX = -x;
+    minusX = select(minusX, (floatv) -87.0f, minusX < -87.0f);
+    minusX = select(minusX, (floatv) 88.0f, minusX > 88.0f);
+    return divide((floatv) 1.0f, 1.0f + graddrop_exp(minusX));
 }
 
 /*
- * Writes the four uniform values of Philox4x32-10 block `block` (positions 4·block to 4·block + 3),
- * keyed by the seed, with the step in the counter's high half. The 32x32 -> 64-bit products are
- * written as ulong multiplies because PoCL vectorizes those and not mul_hi.
+ * Philox4x32-10 on PHILOX_BLOCKS consecutive counter blocks at once, one vector lane per block.
+ * The 32x32 -> 64-bit products are ulong multiplies, which vectorize on CPUs (one vpmuludq per
+ * vector) where mul_hi does not.
  */
-static void philox_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, uint stepHi, __local float *out) {
-    uint c0 = (uint) block;
-    uint c1 = (uint) (block >> 32);
-    uint c2 = stepLo;
-    uint c3 = stepHi;
+#if WIDTH >= 4
+#define PHILOX_BLOCKS (WIDTH / 4)
+#else
+#define PHILOX_BLOCKS 1
+#endif
+
+#if PHILOX_BLOCKS == 1
+typedef uint uintb;
+typedef ulong ulongb;
+typedef float4 uniformb;
+#define TO_UINTB(x) convert_uint(x)
+#define TO_ULONGB(x) convert_ulong(x)
+#define TO_UNIFORMB(x) convert_float4(x)
+#define BLOCK_INDEX 0
+#define INTERLEAVE(c0, c1, c2, c3) ((uint4) (c0, c1, c2, c3))
+#elif PHILOX_BLOCKS == 2
+typedef uint2 uintb;
+typedef ulong2 ulongb;
+typedef float8 uniformb;
+#define TO_UINTB(x) convert_uint2(x)
+#define TO_ULONGB(x) convert_ulong2(x)
+#define TO_UNIFORMB(x) convert_float8(x)
+#define BLOCK_INDEX ((ulong2) (0, 1))
+#define INTERLEAVE(c0, c1, c2, c3) ((uint8) ((c0).s0, (c1).s0, (c2).s0, (c3).s0, (c0).s1, (c1).s1, (c2).s1, (c3).s1))
+#else
+typedef uint4 uintb;
+typedef ulong4 ulongb;
+typedef float16 uniformb;
+#define TO_UINTB(x) convert_uint4(x)
+#define TO_ULONGB(x) convert_ulong4(x)
+#define TO_UNIFORMB(x) convert_float16(x)
+#define BLOCK_INDEX ((ulong4) (0, 1, 2, 3))
+#define INTERLEAVE(c0, c1, c2, c3) ((uint16) ((c0).s0, (c1).s0, (c2).s0, (c3).s0, (c0).s1, (c1).s1, (c2).s1, (c3).s1, \
+        (c0).s2, (c1).s2, (c2).s2, (c3).s2, (c0).s3, (c1).s3, (c2).s3, (c3).s3))
+#endif
+
+/*
+ * Returns the uniform values of positions 4·block to 4·(block + PHILOX_BLOCKS) - 1, keyed by the
+ * seed, with the step in the counter's high half.
+ */
+static uniformb philox_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, uint stepHi) {
+    ulongb blocks = block + BLOCK_INDEX;
+    uintb c0 = TO_UINTB(blocks);
+    uintb c1 = TO_UINTB(blocks >> 32);
+    uintb c2 = (uintb) stepLo;
+    uintb c3 = (uintb) stepHi;
     uint k0 = seedLo;
     uint k1 = seedHi;
     for (int round = 0; round < 10; round++) {
-        ulong product0 = (ulong) 0xD2511F53u * (ulong) c0;
-        ulong product1 = (ulong) 0xCD9E8D57u * (ulong) c2;
-        uint hi0 = (uint) (product0 >> 32);
-        uint lo0 = (uint) product0;
-        uint hi1 = (uint) (product1 >> 32);
-        uint lo1 = (uint) product1;
-        c0 = hi1 ^ c1 ^ k0;
-        c1 = lo1;
-        c2 = hi0 ^ c3 ^ k1;
-        c3 = lo0;
+        ulongb product0 = TO_ULONGB(c0) * (ulong) 0xD2511F53u;
+        ulongb product1 = TO_ULONGB(c2) * (ulong) 0xCD9E8D57u;
+        c0 = TO_UINTB(product1 >> 32) ^ c1 ^ k0;
+        c1 = TO_UINTB(product1);
+        c2 = TO_UINTB(product0 >> 32) ^ c3 ^ k1;
+        c3 = TO_UINTB(product0);
         k0 += 0x9E3779B9u;
         k1 += 0xBB67AE85u;
     }
-    out[0] = (float) (c0 >> 8) * 0x1.0p-24f;
-    out[1] = (float) (c1 >> 8) * 0x1.0p-24f;
-    out[2] = (float) (c2 >> 8) * 0x1.0p-24f;
-    out[3] = (float) (c3 >> 8) * 0x1.0p-24f;
+    // Values below 2^24 convert to float exactly, so the conversion's rounding mode does not matter.
+    return TO_UNIFORMB(INTERLEAVE(c0, c1, c2, c3) >> 8) * 0x1.0p-24f;
 }
 
-/* g times the activation factor s(a). Java's Math.signum keeps -0, +0 and NaN, unlike sign(). */
-static float weighted(float g, float a, int mode, float epsilon) {
-    if (mode == ACTIVATION_SIGN) {
-        float s = a > 0.0f ? 1.0f : (a < 0.0f ? -1.0f : a);
-        return g * s;
+/* The first `lanes` floats at p, and zeros in the lanes past them. */
+static floatv load_lanes(__global const float *p, uint lanes) {
+#if WIDTH == 1
+    return *p;
+#else
+    if (lanes == WIDTH) {
+        return LOAD(p);
     }
-    if (mode == ACTIVATION_VALUES) {
-        return g * a;
+    float values[WIDTH];
+    for (uint i = 0; i < WIDTH; i++) {
+        values[i] = i < lanes ? p[i] : 0.0f;
     }
-    if (mode == ACTIVATION_LINGVO_SIGN) {
-        float shift = fabs(a) <= epsilon ? 1.0f : 0.0f;
-        return g * DIVIDE(a, fabs(a + shift));
-    }
-    return g;
+    return LOAD(values);
+#endif
 }
 
-#define BIT_SET(words, k) ((words)[(k) >> 5] |= (1u << ((k) & 31)))
-#define BIT_TEST(words, k) (((words)[(k) >> 5] >> ((k) & 31)) & 1u)
+/* Writes the first `lanes` lanes of value to p. */
+static void store_lanes(floatv value, __global float *p, uint lanes) {
+#if WIDTH == 1
+    *p = value;
+#else
+    if (lanes == WIDTH) {
+        STORE(value, p);
+        return;
+    }
+    float values[WIDTH];
+    STORE(value, values);
+    for (uint i = 0; i < lanes; i++) {
+        p[i] = values[i];
+    }
+#endif
+}
+
+#ifdef HAS_FP64
+static void store_double_lanes(doublev value, __global double *p, uint lanes) {
+#if WIDTH == 1
+    *p = value;
+#else
+    if (lanes == WIDTH) {
+        STORE_DOUBLE(value, p);
+        return;
+    }
+    double values[WIDTH];
+    STORE_DOUBLE(value, values);
+    for (uint i = 0; i < lanes; i++) {
+        p[i] = values[i];
+    }
+#endif
+}
+#endif
 
 /*
- * One work-item per mask position d, looping over the batch and the tasks in the order of the
- * contract. Per-example masks are the case batch = 1, features = B*D, which the host sets up.
- * NOTE: PoCL 3.1 does not vectorize this kernel across work-items (its loop vectorizer rejects the
- * task and batch loops), so on a CPU device it reaches about 2% of streaming bandwidth; giving each
- * work-item a float8 of features is the likely fix.
- * Global sizes are rounded up to the work-group size, so items past the end only take part in
- * the barriers. The work-group size and `first` are multiples of 4, so the first quarter of the
+ * The activation factor s(a) of each lane. Java's Math.signum keeps -0, +0 and NaN, unlike sign(),
+ * so the sign mode passes a through where it is neither positive nor negative.
+ */
+static floatv activation_factor(floatv a, int mode, float epsilon) {
+    if (mode == ACTIVATION_SIGN) {
+        floatv negativeOrA = select(a, (floatv) -1.0f, a < 0.0f);
+        return select(negativeOrA, (floatv) 1.0f, a > 0.0f);
+    }
+    if (mode == ACTIVATION_LINGVO_SIGN) {
+        floatv shift = select((floatv) 0.0f, (floatv) 1.0f, fabs(a) <= epsilon);
+        return divide(a, fabs(a + shift));
+    }
+    return a;
+}
+
+/* The keep probability f from the purity argument: P in the paper form, r in the lingvo form. */
+static floatv keep_probability(floatv argument, int lingvoForm, int keepKind, float keepScale, float keepFourScale) {
+    if (!lingvoForm) {
+        if (keepKind == KEEP_IDENTITY) {
+            return argument;
+        }
+        if (keepKind == KEEP_LINEAR) {
+            return 0.5f + keepScale * (argument - 0.5f);
+        }
+        return graddrop_sigmoid(keepFourScale * (argument - 0.5f));
+    }
+    if (keepKind == KEEP_IDENTITY) {
+        return argument + 0.5f;
+    }
+    if (keepKind == KEEP_LINEAR) {
+        return keepScale * argument + 0.5f;
+    }
+    return graddrop_sigmoid(4.0f * (keepScale * argument));
+}
+
+#ifdef STATISTICS
+/* The number of the first `lanes` lanes where mask is true. */
+static uint count_lanes(intv mask, uint lanes) {
+    intv ones = select((intv) 0, (intv) 1, mask & (LANE_INDEX < (int) lanes));
+#if WIDTH == 1
+    return (uint) ones;
+#else
+    int values[WIDTH];
+    STORE(ones, values);
+    uint count = 0;
+    for (int i = 0; i < WIDTH; i++) {
+        count += (uint) values[i];
+    }
+    return count;
+#endif
+}
+
+/* Adds the kept, conflict and histogram counts of one work-item's lanes to the group's counters. */
+static void count_statistics(floatv purity, __local uint *localCounters, const uint *kept, intv conflict,
+        int bins, uint lanes) {
+    for (int k = 0; k < TASKS; k++) {
+        if (kept[k] != 0) {
+            atomic_add(&localCounters[k], kept[k]);
+        }
+    }
+    uint conflicts = count_lanes(conflict, lanes);
+    if (conflicts != 0) {
+        atomic_add(&localCounters[TASKS], conflicts);
+    }
+
+    intv bin = TO_INT_SAT(purity * (float) bins);
+    bin = max(min(bin, bins - 1), 0);
+    intv counted = !isnan(purity);
+#if WIDTH == 1
+    if (counted) {
+        atomic_inc(&localCounters[TASKS + 1 + bin]);
+    }
+#else
+    int bins_[WIDTH];
+    int counted_[WIDTH];
+    STORE(bin, bins_);
+    STORE(counted, counted_);
+    for (uint i = 0; i < lanes; i++) {
+        if (counted_[i]) {
+            atomic_inc(&localCounters[TASKS + 1 + bins_[i]]);
+        }
+    }
+#endif
+}
+#endif
+
+/*
+ * Each work-item covers WIDTH consecutive mask positions, looping over the batch and the tasks in
+ * the order of the contract. Per-example masks are the case batch = 1, features = B*D, which the
+ * host sets up. The host rounds the global size up to the work-group size, so the last work-items
+ * may cover fewer positions (`lanes`) or none; those with none only take part in the barriers.
+ * `first` is a multiple of 4 and of WIDTH, so each work-item of width 4 or more owns whole Philox
+ * blocks. At width 1 the work-group size is a multiple of 4, and the first quarter of the
  * work-items computes each Philox block of the group once, into local memory.
  */
 __kernel void graddrop_positions(
@@ -142,155 +354,149 @@ __kernel void graddrop_positions(
         __global const float *keptCoefficients, __global const float *droppedCoefficients,
         __global float *output,
         __global float *taskOutputs, const ulong taskOutputStride, const int writeTaskOutputs,
-        __global partial_t *partialIn, __global partial_t *partialOut, const int norms,
+        __global partial_t *partialIn, __global partial_t *partialOut,
         __local float *localUniform,
-        __global float *purities, __global uint *counters, __local uint *localCounters,
-        const int statistics, const int bins,
-        const int tasks, const ulong batch, const ulong features, const ulong first,
+        __global float *purities, __global uint *counters, __local uint *localCounters, const int bins,
+        const ulong batch, const ulong features, const ulong first,
         const int lingvoForm, const int keepKind, const float keepScale, const float keepFourScale,
         const float epsilon, const int lingvoTies) {
-    ulong d = first + get_global_id(0);
-    bool active = d < features;
-    int counterCount = tasks + 1 + bins;
+    ulong d = first + get_global_id(0) * WIDTH;
+    uint lanes = d < features ? (uint) min((ulong) WIDTH, features - d) : 0u;
 
-    if (statistics) {
-        for (int i = get_local_id(0); i < counterCount; i += get_local_size(0)) {
-            localCounters[i] = 0;
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
+#ifdef STATISTICS
+    int counterCount = TASKS + 1 + bins;
+    for (int i = get_local_id(0); i < counterCount; i += get_local_size(0)) {
+        localCounters[i] = 0;
     }
+    barrier(CLK_LOCAL_MEM_FENCE);
+#endif
 
+#if WIDTH == 1
     if (!explicitNoise) {
         size_t lid = get_local_id(0);
         if (lid * 4 < get_local_size(0)) {
             ulong groupFirst = first + get_group_id(0) * get_local_size(0);
-            philox_uniforms(groupFirst / 4 + lid, seedLo, seedHi, stepLo, stepHi, localUniform + lid * 4);
+            vstore4(philox_uniforms(groupFirst / 4 + lid, seedLo, seedHi, stepLo, stepHi), 0, localUniform + lid * 4);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
+#endif
 
-    if (active) {
-        uint positive[TASK_WORDS];
-        uint negative[TASK_WORDS];
-        uint zero[TASK_WORDS];
-        for (int w = 0; w < TASK_WORDS; w++) {
-            positive[w] = 0;
-            negative[w] = 0;
-            zero[w] = 0;
-        }
-
-        float sum = 0.0f;
-        float absSum = 0.0f;
-        for (int k = 0; k < tasks; k++) {
-            __global const float *g = gradients + (ulong) k * taskStride;
-            float signedSum = 0.0f;
-            for (ulong b = 0; b < batch; b++) {
-                ulong index = b * features + d;
-                float a = activationMode == ACTIVATION_NONE ? 0.0f : activations[index];
-                float term = weighted(g[index], a, activationMode, epsilon);
-                signedSum = b == 0 ? term : signedSum + term;
-            }
-            sum = k == 0 ? signedSum : sum + signedSum;
-            absSum = k == 0 ? fabs(signedSum) : absSum + fabs(signedSum);
-            if (signedSum > 0.0f) {
-                BIT_SET(positive, k);
-            } else if (signedSum < 0.0f) {
-                BIT_SET(negative, k);
-            } else if (signedSum == 0.0f) {
-                BIT_SET(zero, k);
-            }
-        }
-
-        float argument;
-        if (!lingvoForm) {
-            float den = absSum + epsilon;
-            argument = den == 0.0f ? 0.5f : 0.5f * (1.0f + DIVIDE(sum, den));
-        } else {
-            float den = 2.0f * absSum + epsilon;
-            argument = den == 0.0f ? 0.0f : DIVIDE(sum, den);
-        }
-
-        float f;
-        if (!lingvoForm) {
-            f = keepKind == KEEP_IDENTITY ? argument
-                    : keepKind == KEEP_LINEAR ? 0.5f + keepScale * (argument - 0.5f)
-                    : graddrop_sigmoid(keepFourScale * (argument - 0.5f));
-        } else {
-            f = keepKind == KEEP_IDENTITY ? argument + 0.5f
-                    : keepKind == KEEP_LINEAR ? keepScale * argument + 0.5f
-                    : graddrop_sigmoid(4.0f * (keepScale * argument));
-        }
-        float purity = lingvoForm ? argument + 0.5f : argument;
-
-        float u = explicitNoise ? uniform[d] : localUniform[get_local_id(0)];
-        bool keepPositive = lingvoTies ? f >= u : f > u;
-        bool keepNegative = f < u;
-
-        // kept reuses the storage of zero: bit k is 1 where task k's mask is 1.
-        bool anyPositive = false;
-        bool anyNegative = false;
-        for (int w = 0; w < TASK_WORDS; w++) {
-            uint kept = (keepPositive ? positive[w] : 0u) | (keepNegative ? negative[w] : 0u)
-                    | (lingvoTies ? zero[w] : 0u);
-            anyPositive |= positive[w] != 0u;
-            anyNegative |= negative[w] != 0u;
-            zero[w] = kept;
-        }
-
-        if (statistics) {
-            for (int k = 0; k < tasks; k++) {
-                if (BIT_TEST(zero, k)) {
-                    atomic_inc(&localCounters[k]);
-                }
-            }
-            if (anyPositive && anyNegative) {
-                atomic_inc(&localCounters[tasks]);
-            }
-            if (!isnan(purity)) {
-                int bin = convert_int_sat(purity * (float) bins);
-                bin = max(0, min(bin, bins - 1));
-                atomic_inc(&localCounters[tasks + 1 + bin]);
-            }
-            purities[d] = purity;
-        }
-
-        partial_t sumIn = 0;
-        partial_t sumOut = 0;
+    if (lanes != 0) {
+        // Pass 1: the signed gradient G_k of every task, summed over the batch in increasing b.
+        floatv signedSums[TASKS];
         for (ulong b = 0; b < batch; b++) {
             ulong index = b * features + d;
-            float out = 0.0f;
-            float plain = 0.0f;
-            for (int k = 0; k < tasks; k++) {
-                float g = gradients[(ulong) k * taskStride + index];
-                float coefficient = BIT_TEST(zero, k) ? keptCoefficients[k] : droppedCoefficients[k];
-                float term = coefficient * g;
-                out = k == 0 ? term : out + term;
-                plain = k == 0 ? g : plain + g;
+            floatv factor = activationMode == ACTIVATION_NONE ? (floatv) 1.0f
+                    : activation_factor(load_lanes(activations + index, lanes), activationMode, epsilon);
+            for (int k = 0; k < TASKS; k++) {
+                floatv g = load_lanes(gradients + k * taskStride + index, lanes);
+                floatv term = activationMode == ACTIVATION_NONE ? g : g * factor;
+                signedSums[k] = b == 0 ? term : signedSums[k] + term;
+            }
+        }
+
+        // Purity and keep probability from S = sum of G_k and T = sum of |G_k|, in increasing k.
+        floatv sum = signedSums[0];
+        floatv absSum = fabs(signedSums[0]);
+        for (int k = 1; k < TASKS; k++) {
+            sum = sum + signedSums[k];
+            absSum = absSum + fabs(signedSums[k]);
+        }
+        floatv argument;
+        if (!lingvoForm) {
+            floatv den = absSum + epsilon;
+            argument = select(0.5f * (1.0f + divide(sum, den)), (floatv) 0.5f, den == 0.0f);
+        } else {
+            floatv den = 2.0f * absSum + epsilon;
+            argument = select(divide(sum, den), (floatv) 0.0f, den == 0.0f);
+        }
+        floatv f = keep_probability(argument, lingvoForm, keepKind, keepScale, keepFourScale);
+
+        floatv u;
+        if (explicitNoise) {
+            u = load_lanes(uniform + d, lanes);
+        } else {
+#if WIDTH == 1
+            u = localUniform[get_local_id(0)];
+#else
+            u = philox_uniforms(d / 4, seedLo, seedHi, stepLo, stepHi);
+#endif
+        }
+        intv keepPositive = lingvoTies ? f >= u : f > u;
+        intv keepNegative = f < u;
+
+        // The mask of each task picks its coefficient; signedSums then holds the coefficients.
+#ifdef STATISTICS
+        uint kept[TASKS];
+        intv anyPositive = (intv) 0;
+        intv anyNegative = (intv) 0;
+#endif
+        for (int k = 0; k < TASKS; k++) {
+            floatv signedSum = signedSums[k];
+            intv positive = signedSum > 0.0f;
+            intv negative = signedSum < 0.0f;
+            intv zero = lingvoTies ? signedSum == 0.0f : (intv) 0;
+            intv mask = (keepPositive & positive) | (keepNegative & negative) | zero;
+            signedSums[k] = select((floatv) droppedCoefficients[k], (floatv) keptCoefficients[k], mask);
+#ifdef STATISTICS
+            kept[k] = count_lanes(mask, lanes);
+            anyPositive |= positive;
+            anyNegative |= negative;
+#endif
+        }
+
+#ifdef STATISTICS
+        floatv purity = lingvoForm ? argument + 0.5f : argument;
+        count_statistics(purity, localCounters, kept, anyPositive & anyNegative, bins, lanes);
+        store_lanes(purity, purities + d, lanes);
+#endif
+
+        // Pass 2: the output t_0 + t_1 + ... in increasing k, with t_k = c_k * g.
+#ifdef NORMS
+        doublev sumIn = (doublev) 0.0;
+        doublev sumOut = (doublev) 0.0;
+#endif
+        for (ulong b = 0; b < batch; b++) {
+            ulong index = b * features + d;
+            floatv g = load_lanes(gradients + index, lanes);
+            floatv out = signedSums[0] * g;
+            floatv plain = g;
+            if (writeTaskOutputs) {
+                store_lanes(out, taskOutputs + index, lanes);
+            }
+            for (int k = 1; k < TASKS; k++) {
+                g = load_lanes(gradients + k * taskStride + index, lanes);
+                floatv term = signedSums[k] * g;
+                out = out + term;
+                plain = plain + g;
                 if (writeTaskOutputs) {
-                    taskOutputs[(ulong) k * taskOutputStride + index] = term;
+                    store_lanes(term, taskOutputs + k * taskOutputStride + index, lanes);
                 }
             }
-            output[index] = out;
-            if (norms) {
-                sumIn += (partial_t) plain * (partial_t) plain;
-                sumOut += (partial_t) out * (partial_t) out;
-            }
+            store_lanes(out, output + index, lanes);
+#ifdef NORMS
+            doublev plainDouble = TO_DOUBLE(plain);
+            doublev outDouble = TO_DOUBLE(out);
+            sumIn += plainDouble * plainDouble;
+            sumOut += outDouble * outDouble;
+#endif
         }
-        if (norms) {
-            partialIn[d] = sumIn;
-            partialOut[d] = sumOut;
-        }
+#ifdef NORMS
+        store_double_lanes(sumIn, partialIn + d, lanes);
+        store_double_lanes(sumOut, partialOut + d, lanes);
+#endif
     }
 
-    if (statistics) {
-        barrier(CLK_LOCAL_MEM_FENCE);
-        for (int i = get_local_id(0); i < counterCount; i += get_local_size(0)) {
-            uint count = localCounters[i];
-            if (count != 0) {
-                atomic_add(&counters[i], count);
-            }
+#ifdef STATISTICS
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int i = get_local_id(0); i < counterCount; i += get_local_size(0)) {
+        uint count = localCounters[i];
+        if (count != 0) {
+            atomic_add(&counters[i], count);
         }
     }
+#endif
 }
 
 #ifdef HAS_FP64

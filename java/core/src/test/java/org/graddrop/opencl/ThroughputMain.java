@@ -17,21 +17,33 @@ import org.jocl.cl_event;
  * A quick throughput check, not a benchmark: GradDrop with K = 4 and B·D = 16 Mi floats on the
  * selected OpenCL device, through host segments and through a device session, against a streaming
  * copy on the host and on the device in the same run. Compile time is excluded by a warm-up call.
+ * The batch B defaults to 16; B = 1 is the unbatched [K, D] case.
  *
- * <p>Run: {@code java -cp ... org.graddrop.opencl.ThroughputMain [repetitions]}
+ * <p>Run after {@code mvn -B -q -pl java/core test-compile}, with PoCL's kernel cache kept under
+ * target/:
+ * <pre>{@code
+ * mvn -B -q -pl java/core dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=test
+ * POCL_CACHE_DIR=java/core/target/pocl-cache java --enable-native-access=ALL-UNNAMED \
+ *     -cp java/core/target/classes:java/core/target/test-classes:$(cat java/core/target/classpath.txt) \
+ *     org.graddrop.opencl.ThroughputMain [repetitions [batch]]
+ * }</pre>
  */
 public final class ThroughputMain {
 
     private static final int TASKS = 4;
-    private static final long BATCH = 16;
-    private static final long FEATURES = 1L << 20;
+    private static final long ELEMENTS = 1L << 24;
 
     private ThroughputMain() {
     }
 
     public static void main(String[] args) {
         int repetitions = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        long elements = BATCH * FEATURES;
+        long batch = args.length > 1 ? Long.parseLong(args[1]) : 16;
+        if (batch < 1 || ELEMENTS % batch != 0) {
+            throw new IllegalArgumentException("batch must divide " + ELEMENTS + ", got " + batch);
+        }
+        long features = ELEMENTS / batch;
+        long elements = ELEMENTS;
         long traffic = (TASKS + 1) * elements * Float.BYTES;
         OpenClBackend backend = OpenClBackend.instance();
         if (!backend.availability().available()) {
@@ -39,8 +51,8 @@ public final class ThroughputMain {
             System.exit(2);
         }
         System.out.println("device: " + backend.selectedDevice().describe());
-        System.out.printf("shape: K=%d B=%d D=%d, %d MiB moved per call (gradients read, output written)%n", TASKS, BATCH,
-                FEATURES, traffic >> 20);
+        System.out.printf("shape: K=%d B=%d D=%d, %d MiB moved per call (gradients read, output written)%n", TASKS, batch,
+                features, traffic >> 20);
 
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment gradients = arena.allocate(TASKS * elements * Float.BYTES, 4096);
@@ -56,7 +68,7 @@ public final class ThroughputMain {
             report("host streaming copy (MemorySegment.copy)", traffic, hostCopy);
 
             GradDrop graddrop = GradDrop.builder().backend("opencl").build();
-            TaskGradients taskGradients = TaskGradients.of(gradients, TASKS, BATCH, FEATURES);
+            TaskGradients taskGradients = TaskGradients.of(gradients, TASKS, batch, features);
             long[] step = {0};
             Runnable segmentCall = () -> graddrop.apply(taskGradients, null, Noise.seeded(7, step[0]++), output);
             segmentCall.run();
@@ -76,7 +88,7 @@ public final class ThroughputMain {
                 deviceCopy.run();
                 report("device copy (clEnqueueCopyBuffer)", traffic, median(repetitions, deviceCopy));
 
-                Runnable sessionCall = () -> session.apply(graddrop, deviceGradients, TASKS, BATCH, FEATURES, null,
+                Runnable sessionCall = () -> session.apply(graddrop, deviceGradients, TASKS, batch, features, null,
                         Noise.seeded(7, step[0]++), deviceOutput);
                 sessionCall.run();
                 report("DeviceSession.apply on device tensors", traffic, median(repetitions, sessionCall));
