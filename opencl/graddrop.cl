@@ -29,6 +29,13 @@ typedef float partial_t;
 #error "WIDTH must be 1, 4, 8 or 16"
 #endif
 
+/* Positions per work-item: four vectors at widths above 1, so that Philox fills a whole vector. */
+#if WIDTH == 1
+#define SPAN 1
+#else
+#define SPAN (4 * WIDTH)
+#endif
+
 #define JOIN(a, b) JOIN_EXPANDED(a, b)
 #define JOIN_EXPANDED(a, b) a##b
 
@@ -62,11 +69,11 @@ typedef JOIN(int, WIDTH) intv;
 #define TO_INT_SAT(x) JOIN(JOIN(convert_int, WIDTH), _sat)(x)
 #define AS_FLOAT(x) JOIN(as_float, WIDTH)(x)
 #if WIDTH == 4
-#define LANE_INDEX ((intv) (0, 1, 2, 3))
+#define LANE_INDEX ((int4) (0, 1, 2, 3))
 #elif WIDTH == 8
-#define LANE_INDEX ((intv) (0, 1, 2, 3, 4, 5, 6, 7))
+#define LANE_INDEX ((int8) (0, 1, 2, 3, 4, 5, 6, 7))
 #else
-#define LANE_INDEX ((intv) (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+#define LANE_INDEX ((int16) (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
 #endif
 #ifdef HAS_FP64
 typedef JOIN(double, WIDTH) doublev;
@@ -133,70 +140,64 @@ static floatv graddrop_sigmoid(floatv x) {
 }
 
 /*
- * Philox4x32-10 on PHILOX_BLOCKS consecutive counter blocks at once, one vector lane per block.
- * The 32x32 -> 64-bit products are ulong multiplies, which vectorize on CPUs (one vpmuludq per
- * vector) where mul_hi does not.
+ * Philox4x32-10 on WIDTH consecutive counter blocks at once, one vector lane per block, so that a
+ * work-item of width 16 fills whole 16-lane vectors. The 32x32 -> 64-bit products are ulong
+ * multiplies, which vectorize on CPUs (vpmuludq) where mul_hi does not.
  */
-#if WIDTH >= 4
-#define PHILOX_BLOCKS (WIDTH / 4)
-#else
-#define PHILOX_BLOCKS 1
-#endif
-
-#if PHILOX_BLOCKS == 1
-typedef uint uintb;
-typedef ulong ulongb;
-typedef float4 uniformb;
-#define TO_UINTB(x) convert_uint(x)
-#define TO_ULONGB(x) convert_ulong(x)
-#define TO_UNIFORMB(x) convert_float4(x)
+#if WIDTH == 1
+typedef uint uintv;
+typedef ulong ulongv;
+#define TO_UINT(x) convert_uint(x)
+#define TO_ULONG(x) convert_ulong(x)
 #define BLOCK_INDEX 0
-#define INTERLEAVE(c0, c1, c2, c3) ((uint4) (c0, c1, c2, c3))
-#elif PHILOX_BLOCKS == 2
-typedef uint2 uintb;
-typedef ulong2 ulongb;
-typedef float8 uniformb;
-#define TO_UINTB(x) convert_uint2(x)
-#define TO_ULONGB(x) convert_ulong2(x)
-#define TO_UNIFORMB(x) convert_float8(x)
-#define BLOCK_INDEX ((ulong2) (0, 1))
-#define INTERLEAVE(c0, c1, c2, c3) ((uint8) ((c0).s0, (c1).s0, (c2).s0, (c3).s0, (c0).s1, (c1).s1, (c2).s1, (c3).s1))
 #else
-typedef uint4 uintb;
-typedef ulong4 ulongb;
-typedef float16 uniformb;
-#define TO_UINTB(x) convert_uint4(x)
-#define TO_ULONGB(x) convert_ulong4(x)
-#define TO_UNIFORMB(x) convert_float16(x)
-#define BLOCK_INDEX ((ulong4) (0, 1, 2, 3))
-#define INTERLEAVE(c0, c1, c2, c3) ((uint16) ((c0).s0, (c1).s0, (c2).s0, (c3).s0, (c0).s1, (c1).s1, (c2).s1, (c3).s1, \
-        (c0).s2, (c1).s2, (c2).s2, (c3).s2, (c0).s3, (c1).s3, (c2).s3, (c3).s3))
+typedef JOIN(uint, WIDTH) uintv;
+typedef JOIN(ulong, WIDTH) ulongv;
+#define TO_UINT(x) JOIN(convert_uint, WIDTH)(x)
+#define TO_ULONG(x) JOIN(convert_ulong, WIDTH)(x)
+#define BLOCK_INDEX JOIN(convert_ulong, WIDTH)(LANE_INDEX)
 #endif
 
 /*
- * Returns the uniform values of positions 4·block to 4·(block + PHILOX_BLOCKS) - 1, keyed by the
- * seed, with the step in the counter's high half.
+ * Writes the uniform values of positions 4·block to 4·(block + WIDTH) - 1 to out, in position
+ * order, keyed by the seed, with the step in the counter's high half.
  */
-static uniformb philox_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, uint stepHi) {
-    ulongb blocks = block + BLOCK_INDEX;
-    uintb c0 = TO_UINTB(blocks);
-    uintb c1 = TO_UINTB(blocks >> 32);
-    uintb c2 = (uintb) stepLo;
-    uintb c3 = (uintb) stepHi;
+static void philox_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, uint stepHi, float *out) {
+    ulongv blocks = block + BLOCK_INDEX;
+    uintv c0 = TO_UINT(blocks);
+    uintv c1 = TO_UINT(blocks >> 32);
+    uintv c2 = (uintv) stepLo;
+    uintv c3 = (uintv) stepHi;
     uint k0 = seedLo;
     uint k1 = seedHi;
     for (int round = 0; round < 10; round++) {
-        ulongb product0 = TO_ULONGB(c0) * (ulong) 0xD2511F53u;
-        ulongb product1 = TO_ULONGB(c2) * (ulong) 0xCD9E8D57u;
-        c0 = TO_UINTB(product1 >> 32) ^ c1 ^ k0;
-        c1 = TO_UINTB(product1);
-        c2 = TO_UINTB(product0 >> 32) ^ c3 ^ k1;
-        c3 = TO_UINTB(product0);
+        ulongv product0 = TO_ULONG(c0) * (ulong) 0xD2511F53u;
+        ulongv product1 = TO_ULONG(c2) * (ulong) 0xCD9E8D57u;
+        c0 = TO_UINT(product1 >> 32) ^ c1 ^ k0;
+        c1 = TO_UINT(product1);
+        c2 = TO_UINT(product0 >> 32) ^ c3 ^ k1;
+        c3 = TO_UINT(product0);
         k0 += 0x9E3779B9u;
         k1 += 0xBB67AE85u;
     }
-    // Values below 2^24 convert to float exactly, so the conversion's rounding mode does not matter.
-    return TO_UNIFORMB(INTERLEAVE(c0, c1, c2, c3) >> 8) * 0x1.0p-24f;
+
+    // Position 4·b + w takes word w of block b. Values below 2^24 convert to float exactly.
+#if WIDTH == 1
+    vstore4(convert_float4((uint4) (c0, c1, c2, c3) >> 8) * 0x1.0p-24f, 0, out);
+#else
+    uint words0[WIDTH];
+    uint words1[WIDTH];
+    uint words2[WIDTH];
+    uint words3[WIDTH];
+    STORE(c0, words0);
+    STORE(c1, words1);
+    STORE(c2, words2);
+    STORE(c3, words3);
+    for (int lane = 0; lane < WIDTH; lane++) {
+        uint4 words = (uint4) (words0[lane], words1[lane], words2[lane], words3[lane]);
+        vstore4(convert_float4(words >> 8) * 0x1.0p-24f, lane, out);
+    }
+#endif
 }
 
 /* The first `lanes` floats at p, and zeros in the lanes past them. */
@@ -338,13 +339,13 @@ static void count_statistics(floatv purity, __local uint *localCounters, const u
 #endif
 
 /*
- * Each work-item covers WIDTH consecutive mask positions, looping over the batch and the tasks in
- * the order of the contract. Per-example masks are the case batch = 1, features = B*D, which the
- * host sets up. The host rounds the global size up to the work-group size, so the last work-items
- * may cover fewer positions (`lanes`) or none; those with none only take part in the barriers.
- * `first` is a multiple of 4 and of WIDTH, so each work-item of width 4 or more owns whole Philox
- * blocks. At width 1 the work-group size is a multiple of 4, and the first quarter of the
- * work-items computes each Philox block of the group once, into local memory.
+ * Each work-item covers SPAN consecutive mask positions, WIDTH at a time, looping over the batch
+ * and the tasks in the order of the contract. Per-example masks are the case batch = 1,
+ * features = B*D, which the host sets up. The host rounds the global size up to the work-group
+ * size, so the last work-items may cover fewer positions (`lanes`) or none; those with none only
+ * take part in the barriers. `first` is a multiple of 4 and SPAN of 4 at widths above 1, so such a
+ * work-item owns whole Philox blocks. At width 1 the work-group size is a multiple of 4, and the
+ * first quarter of the work-items computes each Philox block of the group once, into local memory.
  */
 __kernel void graddrop_positions(
         __global const float *gradients, const ulong taskStride,
@@ -360,8 +361,7 @@ __kernel void graddrop_positions(
         const ulong batch, const ulong features, const ulong first,
         const int lingvoForm, const int keepKind, const float keepScale, const float keepFourScale,
         const float epsilon, const int lingvoTies) {
-    ulong d = first + get_global_id(0) * WIDTH;
-    uint lanes = d < features ? (uint) min((ulong) WIDTH, features - d) : 0u;
+    ulong start = first + get_global_id(0) * SPAN;
 
 #ifdef STATISTICS
     int counterCount = TASKS + 1 + bins;
@@ -376,13 +376,26 @@ __kernel void graddrop_positions(
         size_t lid = get_local_id(0);
         if (lid * 4 < get_local_size(0)) {
             ulong groupFirst = first + get_group_id(0) * get_local_size(0);
-            vstore4(philox_uniforms(groupFirst / 4 + lid, seedLo, seedHi, stepLo, stepHi), 0, localUniform + lid * 4);
+            float block[4];
+            philox_uniforms(groupFirst / 4 + lid, seedLo, seedHi, stepLo, stepHi, block);
+            vstore4(vload4(0, block), 0, localUniform + lid * 4);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
+#else
+    float uniforms[SPAN];
+    if (!explicitNoise && start < features) {
+        philox_uniforms(start / 4, seedLo, seedHi, stepLo, stepHi, uniforms);
+    }
 #endif
 
-    if (lanes != 0) {
+    for (int chunk = 0; chunk < SPAN / WIDTH; chunk++) {
+        ulong d = start + chunk * WIDTH;
+        uint lanes = d < features ? (uint) min((ulong) WIDTH, features - d) : 0u;
+        if (lanes == 0) {
+            break;
+        }
+
         // Pass 1: the signed gradient G_k of every task, summed over the batch in increasing b.
         floatv signedSums[TASKS];
         for (ulong b = 0; b < batch; b++) {
@@ -420,7 +433,7 @@ __kernel void graddrop_positions(
 #if WIDTH == 1
             u = localUniform[get_local_id(0)];
 #else
-            u = philox_uniforms(d / 4, seedLo, seedHi, stepLo, stepHi);
+            u = LOAD(uniforms + chunk * WIDTH);
 #endif
         }
         intv keepPositive = lingvoTies ? f >= u : f > u;

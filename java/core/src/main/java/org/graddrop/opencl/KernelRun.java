@@ -67,7 +67,8 @@ final class KernelRun implements AutoCloseable {
         // At width 1 four work-items share a Philox block, so groups start at multiples of 4 positions.
         // Groups are powers of two, so that a launch of MAX_LAUNCH work-items ends on a group boundary.
         long group = Math.max(4, Long.highestOneBit(workGroupSize(kernels.positions(), preferredGroup(width))));
-        long launchPositions = MAX_LAUNCH * width;
+        long span = positionsPerWorkItem(width);
+        long launchPositions = MAX_LAUNCH * span;
         for (long first = 0; first < positions; first += launchPositions) {
             long count = Math.min(launchPositions, positions - first);
             new KernelArguments(kernels.positions(), "graddrop_positions")
@@ -87,7 +88,7 @@ final class KernelRun implements AutoCloseable {
                     .ulong(plan.batch()).ulong(positions).ulong(first)
                     .flag(plan.lingvoForm()).integer(plan.keepKind()).real(plan.keepScale()).real(plan.keepFourScale())
                     .real(plan.epsilon()).flag(plan.lingvoTies());
-            long workItems = (count + width - 1) / width;
+            long workItems = (count + span - 1) / span;
             launch(kernels.positions(), "graddrop_positions", 0, roundUp(workItems, group), group);
         }
 
@@ -170,6 +171,11 @@ final class KernelRun implements AutoCloseable {
             CL.clReleaseEvent(last);
         }
         last = event;
+    }
+
+    /** The SPAN of graddrop_positions: four vectors per work-item above width 1, so that Philox fills a vector. */
+    static long positionsPerWorkItem(int width) {
+        return width == 1 ? 1 : 4L * width;
     }
 
     /** Work-items per group for graddrop_positions at {@code width} positions per work-item. */
