@@ -64,7 +64,7 @@ public final class ThroughputMain {
 
             MemorySegment copySource = gradients.asSlice(0, traffic / 2);
             MemorySegment copyTarget = arena.allocate(traffic / 2, 4096);
-            double hostCopy = median(repetitions, () -> MemorySegment.copy(copySource, 0, copyTarget, 0, traffic / 2));
+            double[] hostCopy = time(repetitions, () -> MemorySegment.copy(copySource, 0, copyTarget, 0, traffic / 2));
             report("host streaming copy (MemorySegment.copy)", traffic, hostCopy);
 
             GradDrop graddrop = GradDrop.builder().backend("opencl").build();
@@ -72,7 +72,7 @@ public final class ThroughputMain {
             long[] step = {0};
             Runnable segmentCall = () -> graddrop.apply(taskGradients, null, Noise.seeded(7, step[0]++), output);
             segmentCall.run();
-            report("GradDrop.apply on host segments", traffic, median(repetitions, segmentCall));
+            report("GradDrop.apply on host segments", traffic, time(repetitions, segmentCall));
 
             try (DeviceSession session = backend.openSession()) {
                 DeviceTensor deviceGradients = session.upload(gradients);
@@ -86,17 +86,18 @@ public final class ThroughputMain {
                     CL.clReleaseEvent(event);
                 };
                 deviceCopy.run();
-                report("device copy (clEnqueueCopyBuffer)", traffic, median(repetitions, deviceCopy));
+                report("device copy (clEnqueueCopyBuffer)", traffic, time(repetitions, deviceCopy));
 
                 Runnable sessionCall = () -> session.apply(graddrop, deviceGradients, TASKS, batch, features, null,
                         Noise.seeded(7, step[0]++), deviceOutput);
                 sessionCall.run();
-                report("DeviceSession.apply on device tensors", traffic, median(repetitions, sessionCall));
+                report("DeviceSession.apply on device tensors", traffic, time(repetitions, sessionCall));
             }
         }
     }
 
-    private static double median(int repetitions, Runnable action) {
+    /** Runs the action {@code repetitions} times and returns the sorted wall times in seconds. */
+    private static double[] time(int repetitions, Runnable action) {
         double[] seconds = new double[repetitions];
         for (int i = 0; i < repetitions; i++) {
             long start = System.nanoTime();
@@ -104,10 +105,14 @@ public final class ThroughputMain {
             seconds[i] = (System.nanoTime() - start) / 1e9;
         }
         Arrays.sort(seconds);
-        return seconds[repetitions / 2];
+        return seconds;
     }
 
-    private static void report(String what, long bytes, double seconds) {
-        System.out.printf("%-42s %8.2f ms  %7.2f GB/s%n", what, seconds * 1e3, bytes / seconds / 1e9);
+    /** Prints the median and the best time, since other processes on a shared machine inflate the median. */
+    private static void report(String label, long bytes, double[] seconds) {
+        double median = seconds[seconds.length / 2];
+        double best = seconds[0];
+        System.out.printf("%-42s median %8.2f ms %7.2f GB/s, best %8.2f ms %7.2f GB/s%n", label, median * 1e3,
+                bytes / median / 1e9, best * 1e3, bytes / best / 1e9);
     }
 }
