@@ -56,8 +56,7 @@ final class DeviceContext {
         this.queue = CL.clCreateCommandQueue(context, device.id(), 0, error);
         check(error[0], "clCreateCommandQueue");
         this.preferredWidth = preferredWidth(device);
-        LOG.info("GradDrop OpenCL kernels on {} cover {} positions per work-item", device.info().describe(),
-                preferredWidth);
+        LOG.info("GradDrop OpenCL kernels on {} use vectors of {} positions", device.info().describe(), preferredWidth);
     }
 
     ClDevice device() {
@@ -100,9 +99,9 @@ final class DeviceContext {
     }
 
     /**
-     * Mask positions per work-item on this device. CPUs get their preferred float vector width, so
-     * that each work-item's vector arithmetic maps onto SIMD registers; GPUs get 1, one position per
-     * work-item, since their SIMD lanes are the work-items themselves.
+     * Returns the vector width of the kernels on this device, in mask positions. CPUs get their
+     * preferred float vector width, so that each work-item's vector arithmetic maps onto SIMD
+     * registers. GPUs get 1, one position per work-item, since their SIMD lanes are the work-items.
      */
     int width() {
         int forced = widthForTests;
@@ -117,10 +116,16 @@ final class DeviceContext {
             return 1;
         }
         int preferred = ClQuery.deviceInt(device.id(), CL.CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT);
-        return preferred >= 16 ? 16 : preferred >= 8 ? 8 : 4;
+        if (preferred >= 16) {
+            return 16;
+        }
+        if (preferred >= 8) {
+            return 8;
+        }
+        return 4;
     }
 
-    /** The kernels of {@code variant}, built on first use; call under {@link #lock()}. */
+    /** Returns the kernels of {@code variant}, built on first use. Call under {@link #lock()}. */
     Kernels kernels(KernelVariant variant) {
         String options = buildOptions(device.info(), variant);
         Kernels kernels = programs.get(options);

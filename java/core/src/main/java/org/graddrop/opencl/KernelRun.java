@@ -173,15 +173,15 @@ final class KernelRun implements AutoCloseable {
         last = event;
     }
 
-    /** The SPAN of graddrop_positions: four vectors per work-item above width 1, so that Philox fills a vector of blocks. */
+    /** Returns the SPAN of graddrop_positions: four vectors per work-item above width 1, so that Philox fills a vector of blocks. */
     static long positionsPerWorkItem(int width) {
         return width == 1 ? 1 : 4L * width;
     }
 
     /**
-     * Work-items per group for graddrop_positions. Above width 1 the devices are CPUs, where a group
-     * runs on one thread: 16 work-items cover 1024 positions at width 16, enough to amortize the
-     * group's start; 4 to 256 measured within noise of each other on PoCL 3.1.
+     * Returns the work-items per group for graddrop_positions. Widths above 1 are picked for CPUs,
+     * where PoCL runs a group on one thread. There 16 work-items cover 1024 positions at width 16,
+     * and groups of 4 to 256 measured within noise of each other on PoCL 3.1.
      */
     private static long preferredGroup(int width) {
         return width == 1 ? PREFERRED_GROUP : 16;

@@ -6,7 +6,7 @@ package org.graddrop.opencl;
  * norms that a call did not request.
  *
  * @param tasks      K, the size of the per-task arrays
- * @param width      consecutive mask positions per work-item: 1, 4, 8 or 16
+ * @param width      mask positions per vector: 1, 4, 8 or 16. Above 1 a work-item covers four vectors
  * @param statistics whether the statistics counters and purities are computed
  * @param norms      whether the double partials of norm keeping are written
  */
@@ -25,7 +25,7 @@ record KernelVariant(int tasks, int width, boolean statistics, boolean norms) {
         return new KernelVariant(plan.tasks(), width, plan.statistics(), plan.norms());
     }
 
-    /** The -D options of this variant, appended to the device's own build options. */
+    /** Returns the -D options of this variant, which precede the device's own build options. */
     String defines() {
         StringBuilder defines = new StringBuilder(" -D TASKS=").append(tasks).append(" -D WIDTH=").append(width);
         if (statistics) {
