@@ -3,7 +3,13 @@
  * by operation, so these kernels return the bits of the Java reference backend.
  *
  * Build options set by the host:
- *   TASK_WORDS        ceil(K / 32): the 32-bit words that hold one bit per task in private memory
+ *   TASKS             K, so that the per-task arrays have a compile-time size and short loops unroll
+ *   WIDTH             mask positions per vector: 1, 4, 8 or 16. Above 1 a work-item covers four
+ *                     vectors of consecutive positions with OpenCL vector types, so the compiler
+ *                     emits SIMD code without having to vectorize across work-items, which PoCL
+ *                     3.1 cannot do for this kernel
+ *   STATISTICS        defined to count masks and conflicts and to write the purities
+ *   NORMS             defined to write the per-position double partials of norm keeping
  *   HAS_FP64          defined when the device has cl_khr_fp64 (norm keeping and statistics need it)
  *   DIVIDE_IN_DOUBLE  defined when float division is not correctly rounded on this device; each
  *                     quotient is then one double division rounded to float, which is correctly
@@ -20,10 +26,68 @@ typedef double partial_t;
 typedef float partial_t;
 #endif
 
-#ifdef DIVIDE_IN_DOUBLE
-#define DIVIDE(a, b) ((float) ((double) (a) / (double) (b)))
+#if WIDTH != 1 && WIDTH != 4 && WIDTH != 8 && WIDTH != 16
+#error "WIDTH must be 1, 4, 8 or 16"
+#endif
+
+/*
+ * Vectors per work-item (CHUNKS) and the positions they cover (SPAN). Above width 1, four vectors
+ * of positions take one vector of Philox blocks. Chunking 8 or 16 vectors measured within noise
+ * of 4 on PoCL 3.1, and 4 keeps the per-work-item arrays smallest.
+ */
+#if WIDTH == 1
+#define CHUNKS 1
 #else
-#define DIVIDE(a, b) ((a) / (b))
+#define CHUNKS 4
+#endif
+#define SPAN (CHUNKS * WIDTH)
+
+#define JOIN(a, b) JOIN_EXPANDED(a, b)
+#define JOIN_EXPANDED(a, b) a##b
+
+/*
+ * floatv and friends hold the WIDTH positions of one work-item. Comparisons of vectors return -1
+ * per true lane and of scalars 1, and select() takes either, so the code below never relies on
+ * which one it gets; masks are combined with & and | only, and negated with !.
+ */
+#if WIDTH == 1
+typedef float floatv;
+typedef int intv;
+#define LOAD(p) (*(p))
+#define STORE(value, p) (*(p) = (value))
+#define TO_INT(x) convert_int(x)
+#define TO_INT_SAT(x) convert_int_sat(x)
+#define AS_FLOAT(x) as_float(x)
+#define LANE_INDEX 0
+#ifdef HAS_FP64
+typedef double doublev;
+#define TO_DOUBLE(x) convert_double(x)
+#define TO_FLOAT_FROM_DOUBLE(x) convert_float(x)
+#define LOAD_DOUBLE(p) (*(p))
+#define STORE_DOUBLE(value, p) (*(p) = (value))
+#endif
+#else
+typedef JOIN(float, WIDTH) floatv;
+typedef JOIN(int, WIDTH) intv;
+#define LOAD(p) JOIN(vload, WIDTH)(0, p)
+#define STORE(value, p) JOIN(vstore, WIDTH)(value, 0, p)
+#define TO_INT(x) JOIN(convert_int, WIDTH)(x)
+#define TO_INT_SAT(x) JOIN(JOIN(convert_int, WIDTH), _sat)(x)
+#define AS_FLOAT(x) JOIN(as_float, WIDTH)(x)
+#if WIDTH == 4
+#define LANE_INDEX ((int4) (0, 1, 2, 3))
+#elif WIDTH == 8
+#define LANE_INDEX ((int8) (0, 1, 2, 3, 4, 5, 6, 7))
+#else
+#define LANE_INDEX ((int16) (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+#endif
+#ifdef HAS_FP64
+typedef JOIN(double, WIDTH) doublev;
+#define TO_DOUBLE(x) JOIN(convert_double, WIDTH)(x)
+#define TO_FLOAT_FROM_DOUBLE(x) JOIN(convert_float, WIDTH)(x)
+#define LOAD_DOUBLE(p) JOIN(vload, WIDTH)(0, p)
+#define STORE_DOUBLE(value, p) JOIN(vstore, WIDTH)(value, 0, p)
+#endif
 #endif
 
 #define ACTIVATION_NONE 0
@@ -45,12 +109,21 @@ typedef float partial_t;
 #define INV_24 0x1.555556p-5f
 #define INV_6 0x1.555556p-3f
 
-/* The deterministic expf of docs/semantics.md, for x in [-87, 88]. */
-static float graddrop_exp(float x) {
-    float n = floor(x * LOG2E + 0.5f);
-    float r = (x - n * LN2_HIGH) - n * LN2_LOW;
+/* A correctly rounded float quotient, lane by lane. */
+static floatv divide(floatv a, floatv b) {
+#ifdef DIVIDE_IN_DOUBLE
+    return TO_FLOAT_FROM_DOUBLE(TO_DOUBLE(a) / TO_DOUBLE(b));
+#else
+    return a / b;
+#endif
+}
 
-    float p = INV_5040;
+/* The deterministic expf of docs/semantics.md, for x in [-87, 88]. */
+static floatv graddrop_exp(floatv x) {
+    floatv n = floor(x * LOG2E + 0.5f);
+    floatv r = (x - n * LN2_HIGH) - n * LN2_LOW;
+
+    floatv p = (floatv) INV_5040;
     p = p * r + INV_720;
     p = p * r + INV_120;
     p = p * r + INV_24;
@@ -59,80 +132,284 @@ static float graddrop_exp(float x) {
     p = p * r + 1.0f;
     p = p * r + 1.0f;
 
-    float twoToN = as_float(((int) n + 127) << 23);
+    // n is integral, so the conversion's rounding toward zero is exact.
+    floatv twoToN = AS_FLOAT((TO_INT(n) + 127) << 23);
     return p * twoToN;
 }
 
-static float graddrop_sigmoid(float x) {
-    float minusX = -x;
-    if (minusX < -87.0f) {
-        minusX = -87.0f;
-    } else if (minusX > 88.0f) {
-        minusX = 88.0f;
-    }
-    return DIVIDE(1.0f, 1.0f + graddrop_exp(minusX));
+/* select() keeps a NaN argument as it is, like the reference's two comparisons. */
+static floatv graddrop_sigmoid(floatv x) {
+    floatv minusX = -x;
+    minusX = select(minusX, (floatv) -87.0f, minusX < -87.0f);
+    minusX = select(minusX, (floatv) 88.0f, minusX > 88.0f);
+    return divide((floatv) 1.0f, 1.0f + graddrop_exp(minusX));
 }
 
 /*
- * Writes the four uniform values of Philox4x32-10 block `block` (positions 4·block to 4·block + 3),
- * keyed by the seed, with the step in the counter's high half. The 32x32 -> 64-bit products are
- * written as ulong multiplies because PoCL vectorizes those and not mul_hi.
+ * Philox4x32-10 on WIDTH consecutive counter blocks at once, one vector lane per block, so that a
+ * work-item of width 16 fills whole 16-lane vectors.
  */
-static void philox_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, uint stepHi, __local float *out) {
-    uint c0 = (uint) block;
-    uint c1 = (uint) (block >> 32);
-    uint c2 = stepLo;
-    uint c3 = stepHi;
+#if WIDTH == 1
+typedef uint uintv;
+typedef ulong ulongv;
+#define TO_UINT(x) convert_uint(x)
+#define TO_ULONG(x) convert_ulong(x)
+#define BLOCK_INDEX 0
+
+/* The high and low words of the 64-bit product a * m. */
+static void multiply_wide(uint a, uint m, uint *high, uint *low) {
+    ulong product = (ulong) a * (ulong) m;
+    *high = (uint) (product >> 32);
+    *low = (uint) product;
+}
+#else
+typedef JOIN(uint, WIDTH) uintv;
+typedef JOIN(ulong, WIDTH) ulongv;
+#define TO_UINT(x) JOIN(convert_uint, WIDTH)(x)
+#define TO_ULONG(x) JOIN(convert_ulong, WIDTH)(x)
+#define BLOCK_INDEX JOIN(convert_ulong, WIDTH)(LANE_INDEX)
+#if WIDTH == 4
+#define HALF_WIDTH 2
+#elif WIDTH == 8
+#define HALF_WIDTH 4
+#else
+#define HALF_WIDTH 8
+#endif
+typedef JOIN(ulong, HALF_WIDTH) ulongh;
+#define AS_ULONGH(x) JOIN(as_ulong, HALF_WIDTH)(x)
+#define AS_UINTV(x) JOIN(as_uint, WIDTH)(x)
+
+/*
+ * The high and low words of the 64-bit products a * m, lane by lane. The uint lanes are viewed as
+ * pairs in ulong lanes and each half is multiplied as a 32-bit value zero-extended to 64 bits,
+ * which CPUs do in one instruction (vpmuludq) without widening the vector. Each product goes back
+ * to the half it came from, so the result does not depend on the device's byte order.
+ */
+static void multiply_wide(uintv a, uint m, uintv *high, uintv *low) {
+    ulongh pairs = AS_ULONGH(a);
+    ulongh lowHalves = (pairs & 0xFFFFFFFFul) * (ulong) m;
+    ulongh highHalves = (pairs >> 32) * (ulong) m;
+    *low = AS_UINTV((lowHalves & 0xFFFFFFFFul) | (highHalves << 32));
+    *high = AS_UINTV((lowHalves >> 32) | (highHalves & 0xFFFFFFFF00000000ul));
+}
+#endif
+
+/* The four words of lane i of each of v0..v3, in that order: the uniforms of one Philox block. */
+#define BLOCK_WORDS(i) v0.s##i, v1.s##i, v2.s##i, v3.s##i
+
+/*
+ * Writes the uniform values of positions 4·block to 4·(block + WIDTH) - 1, in position order, to
+ * out: four floats at width 1, else four vectors. The key is the seed, and the step is the
+ * counter's high half.
+ */
+#if WIDTH == 1
+static void philox_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, uint stepHi, float *out) {
+#else
+static void philox_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, uint stepHi, floatv *out) {
+#endif
+    ulongv blocks = block + BLOCK_INDEX;
+    uintv c0 = TO_UINT(blocks);
+    uintv c1 = TO_UINT(blocks >> 32);
+    uintv c2 = (uintv) stepLo;
+    uintv c3 = (uintv) stepHi;
     uint k0 = seedLo;
     uint k1 = seedHi;
     for (int round = 0; round < 10; round++) {
-        ulong product0 = (ulong) 0xD2511F53u * (ulong) c0;
-        ulong product1 = (ulong) 0xCD9E8D57u * (ulong) c2;
-        uint hi0 = (uint) (product0 >> 32);
-        uint lo0 = (uint) product0;
-        uint hi1 = (uint) (product1 >> 32);
-        uint lo1 = (uint) product1;
-        c0 = hi1 ^ c1 ^ k0;
-        c1 = lo1;
-        c2 = hi0 ^ c3 ^ k1;
-        c3 = lo0;
+        uintv high0;
+        uintv low0;
+        uintv high1;
+        uintv low1;
+        multiply_wide(c0, 0xD2511F53u, &high0, &low0);
+        multiply_wide(c2, 0xCD9E8D57u, &high1, &low1);
+        c0 = high1 ^ c1 ^ k0;
+        c1 = low1;
+        c2 = high0 ^ c3 ^ k1;
+        c3 = low0;
         k0 += 0x9E3779B9u;
         k1 += 0xBB67AE85u;
     }
-    out[0] = (float) (c0 >> 8) * 0x1.0p-24f;
-    out[1] = (float) (c1 >> 8) * 0x1.0p-24f;
-    out[2] = (float) (c2 >> 8) * 0x1.0p-24f;
-    out[3] = (float) (c3 >> 8) * 0x1.0p-24f;
+
+    // Values below 2^24 convert to float exactly. Position 4·b + w takes word w of block b, so
+    // the vectors of words are transposed into position order.
+#if WIDTH == 1
+    vstore4(convert_float4((uint4) (c0, c1, c2, c3) >> 8) * 0x1.0p-24f, 0, out);
+#else
+    floatv v0 = JOIN(convert_float, WIDTH)(c0 >> 8) * 0x1.0p-24f;
+    floatv v1 = JOIN(convert_float, WIDTH)(c1 >> 8) * 0x1.0p-24f;
+    floatv v2 = JOIN(convert_float, WIDTH)(c2 >> 8) * 0x1.0p-24f;
+    floatv v3 = JOIN(convert_float, WIDTH)(c3 >> 8) * 0x1.0p-24f;
+#if WIDTH == 4
+    out[0] = (floatv) (BLOCK_WORDS(0));
+    out[1] = (floatv) (BLOCK_WORDS(1));
+    out[2] = (floatv) (BLOCK_WORDS(2));
+    out[3] = (floatv) (BLOCK_WORDS(3));
+#elif WIDTH == 8
+    out[0] = (floatv) (BLOCK_WORDS(0), BLOCK_WORDS(1));
+    out[1] = (floatv) (BLOCK_WORDS(2), BLOCK_WORDS(3));
+    out[2] = (floatv) (BLOCK_WORDS(4), BLOCK_WORDS(5));
+    out[3] = (floatv) (BLOCK_WORDS(6), BLOCK_WORDS(7));
+#else
+    out[0] = (floatv) (BLOCK_WORDS(0), BLOCK_WORDS(1), BLOCK_WORDS(2), BLOCK_WORDS(3));
+    out[1] = (floatv) (BLOCK_WORDS(4), BLOCK_WORDS(5), BLOCK_WORDS(6), BLOCK_WORDS(7));
+    out[2] = (floatv) (BLOCK_WORDS(8), BLOCK_WORDS(9), BLOCK_WORDS(a), BLOCK_WORDS(b));
+    out[3] = (floatv) (BLOCK_WORDS(c), BLOCK_WORDS(d), BLOCK_WORDS(e), BLOCK_WORDS(f));
+#endif
+#endif
 }
 
-/* g times the activation factor s(a). Java's Math.signum keeps -0, +0 and NaN, unlike sign(). */
-static float weighted(float g, float a, int mode, float epsilon) {
-    if (mode == ACTIVATION_SIGN) {
-        float s = a > 0.0f ? 1.0f : (a < 0.0f ? -1.0f : a);
-        return g * s;
+/* The first `lanes` floats at p, and zeros in the lanes past them. */
+static floatv load_lanes(__global const float *p, uint lanes) {
+#if WIDTH == 1
+    return *p;
+#else
+    if (lanes == WIDTH) {
+        return LOAD(p);
     }
-    if (mode == ACTIVATION_VALUES) {
-        return g * a;
+    float values[WIDTH];
+    for (uint i = 0; i < WIDTH; i++) {
+        values[i] = i < lanes ? p[i] : 0.0f;
     }
-    if (mode == ACTIVATION_LINGVO_SIGN) {
-        float shift = fabs(a) <= epsilon ? 1.0f : 0.0f;
-        return g * DIVIDE(a, fabs(a + shift));
-    }
-    return g;
+    return LOAD(values);
+#endif
 }
 
-#define BIT_SET(words, k) ((words)[(k) >> 5] |= (1u << ((k) & 31)))
-#define BIT_TEST(words, k) (((words)[(k) >> 5] >> ((k) & 31)) & 1u)
+/* Writes the first `lanes` lanes of value to p. */
+static void store_lanes(floatv value, __global float *p, uint lanes) {
+#if WIDTH == 1
+    *p = value;
+#else
+    if (lanes == WIDTH) {
+        STORE(value, p);
+        return;
+    }
+    float values[WIDTH];
+    STORE(value, values);
+    for (uint i = 0; i < lanes; i++) {
+        p[i] = values[i];
+    }
+#endif
+}
+
+#ifdef HAS_FP64
+static void store_double_lanes(doublev value, __global double *p, uint lanes) {
+#if WIDTH == 1
+    *p = value;
+#else
+    if (lanes == WIDTH) {
+        STORE_DOUBLE(value, p);
+        return;
+    }
+    double values[WIDTH];
+    STORE_DOUBLE(value, values);
+    for (uint i = 0; i < lanes; i++) {
+        p[i] = values[i];
+    }
+#endif
+}
+#endif
 
 /*
- * One work-item per mask position d, looping over the batch and the tasks in the order of the
- * contract. Per-example masks are the case batch = 1, features = B*D, which the host sets up.
- * NOTE: PoCL 3.1 does not vectorize this kernel across work-items (its loop vectorizer rejects the
- * task and batch loops), so on a CPU device it reaches about 2% of streaming bandwidth; giving each
- * work-item a float8 of features is the likely fix.
- * Global sizes are rounded up to the work-group size, so items past the end only take part in
- * the barriers. The work-group size and `first` are multiples of 4, so the first quarter of the
+ * The activation factor s(a) of each lane. Java's Math.signum keeps -0, +0 and NaN, unlike sign(),
+ * so the sign mode passes a through where it is neither positive nor negative.
+ */
+static floatv activation_factor(floatv a, int mode, float epsilon) {
+    if (mode == ACTIVATION_SIGN) {
+        floatv negativeOrA = select(a, (floatv) -1.0f, a < 0.0f);
+        return select(negativeOrA, (floatv) 1.0f, a > 0.0f);
+    }
+    if (mode == ACTIVATION_LINGVO_SIGN) {
+        floatv shift = select((floatv) 0.0f, (floatv) 1.0f, fabs(a) <= epsilon);
+        return divide(a, fabs(a + shift));
+    }
+    return a;
+}
+
+/* The keep probability f from the purity argument: P in the paper form, r in the lingvo form. */
+static floatv keep_probability(floatv argument, int lingvoForm, int keepKind, float keepScale, float keepFourScale) {
+    if (!lingvoForm) {
+        if (keepKind == KEEP_IDENTITY) {
+            return argument;
+        }
+        if (keepKind == KEEP_LINEAR) {
+            return 0.5f + keepScale * (argument - 0.5f);
+        }
+        return graddrop_sigmoid(keepFourScale * (argument - 0.5f));
+    }
+    if (keepKind == KEEP_IDENTITY) {
+        return argument + 0.5f;
+    }
+    if (keepKind == KEEP_LINEAR) {
+        return keepScale * argument + 0.5f;
+    }
+    return graddrop_sigmoid(4.0f * (keepScale * argument));
+}
+
+#ifdef STATISTICS
+/* The number of the first `lanes` lanes where mask is true. */
+static uint count_lanes(intv mask, uint lanes) {
+    intv ones = select((intv) 0, (intv) 1, mask & (LANE_INDEX < (int) lanes));
+#if WIDTH == 1
+    return (uint) ones;
+#else
+    int values[WIDTH];
+    STORE(ones, values);
+    uint count = 0;
+    for (int i = 0; i < WIDTH; i++) {
+        count += (uint) values[i];
+    }
+    return count;
+#endif
+}
+
+/* Adds the kept, conflict and histogram counts of one work-item's lanes to the group's counters. */
+static void count_statistics(floatv purity, __local uint *localCounters, const uint *kept, intv conflict,
+        int bins, uint lanes) {
+    for (int k = 0; k < TASKS; k++) {
+        if (kept[k] != 0) {
+            atomic_add(&localCounters[k], kept[k]);
+        }
+    }
+    uint conflicts = count_lanes(conflict, lanes);
+    if (conflicts != 0) {
+        atomic_add(&localCounters[TASKS], conflicts);
+    }
+
+    intv bin = TO_INT_SAT(purity * (float) bins);
+    bin = max(min(bin, bins - 1), 0);
+    intv counted = !isnan(purity);
+#if WIDTH == 1
+    if (counted) {
+        atomic_inc(&localCounters[TASKS + 1 + bin]);
+    }
+#else
+    int laneBins[WIDTH];
+    int laneCounted[WIDTH];
+    STORE(bin, laneBins);
+    STORE(counted, laneCounted);
+    for (uint i = 0; i < lanes; i++) {
+        if (laneCounted[i]) {
+            atomic_inc(&localCounters[TASKS + 1 + laneBins[i]]);
+        }
+    }
+#endif
+}
+#endif
+
+/*
+ * Each work-item covers SPAN consecutive mask positions as CHUNKS vectors of WIDTH lanes, looping
+ * over the batch and the tasks in the order of the contract. The chunk loop is innermost, so that
+ * each gradient row is read SPAN floats at a time: with B·K rows in flight at once, longer runs per
+ * row keep the hardware prefetchers and DRAM pages busy. Per-example masks are the case batch = 1,
+ * features = B*D, which the host sets up.
+ *
+ * The host rounds the global size up to the work-group size, so the last work-items may cover
+ * fewer positions or none; a chunk past the end has 0 lanes, so its loads, stores and counts do
+ * nothing, and a work-item with no positions only takes part in the barriers. `first` is a multiple
+ * of 4 and SPAN a multiple of 4·WIDTH at widths above 1, so such a work-item owns whole Philox
+ * blocks. At width 1 the work-group size is a multiple of 4, and the first quarter of the
  * work-items computes each Philox block of the group once, into local memory.
+ * NOTE: on PoCL 3.1 with 2 AVX-512 cores, K = 4 and B·D = 16 Mi, the best calls reach 30 to 50% of
+ * streaming-copy bandwidth, short of half; profiles put the time in gradient-load stalls and Philox.
  */
 __kernel void graddrop_positions(
         __global const float *gradients, const ulong taskStride,
@@ -142,155 +419,176 @@ __kernel void graddrop_positions(
         __global const float *keptCoefficients, __global const float *droppedCoefficients,
         __global float *output,
         __global float *taskOutputs, const ulong taskOutputStride, const int writeTaskOutputs,
-        __global partial_t *partialIn, __global partial_t *partialOut, const int norms,
+        __global partial_t *partialIn, __global partial_t *partialOut,
         __local float *localUniform,
-        __global float *purities, __global uint *counters, __local uint *localCounters,
-        const int statistics, const int bins,
-        const int tasks, const ulong batch, const ulong features, const ulong first,
+        __global float *purities, __global uint *counters, __local uint *localCounters, const int bins,
+        const ulong batch, const ulong features, const ulong first,
         const int lingvoForm, const int keepKind, const float keepScale, const float keepFourScale,
         const float epsilon, const int lingvoTies) {
-    ulong d = first + get_global_id(0);
-    bool active = d < features;
-    int counterCount = tasks + 1 + bins;
+    ulong start = first + get_global_id(0) * SPAN;
 
-    if (statistics) {
-        for (int i = get_local_id(0); i < counterCount; i += get_local_size(0)) {
-            localCounters[i] = 0;
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
+#ifdef STATISTICS
+    int counterCount = TASKS + 1 + bins;
+    for (int i = get_local_id(0); i < counterCount; i += get_local_size(0)) {
+        localCounters[i] = 0;
     }
+    barrier(CLK_LOCAL_MEM_FENCE);
+#endif
 
+#if WIDTH == 1
     if (!explicitNoise) {
         size_t lid = get_local_id(0);
         if (lid * 4 < get_local_size(0)) {
             ulong groupFirst = first + get_group_id(0) * get_local_size(0);
-            philox_uniforms(groupFirst / 4 + lid, seedLo, seedHi, stepLo, stepHi, localUniform + lid * 4);
+            float block[4];
+            philox_uniforms(groupFirst / 4 + lid, seedLo, seedHi, stepLo, stepHi, block);
+            vstore4(vload4(0, block), 0, localUniform + lid * 4);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
+#endif
 
-    if (active) {
-        uint positive[TASK_WORDS];
-        uint negative[TASK_WORDS];
-        uint zero[TASK_WORDS];
-        for (int w = 0; w < TASK_WORDS; w++) {
-            positive[w] = 0;
-            negative[w] = 0;
-            zero[w] = 0;
+    if (start < features) {
+        uint lanes[CHUNKS];
+        for (int c = 0; c < CHUNKS; c++) {
+            ulong d = start + c * WIDTH;
+            lanes[c] = d < features ? (uint) min((ulong) WIDTH, features - d) : 0u;
         }
 
-        float sum = 0.0f;
-        float absSum = 0.0f;
-        for (int k = 0; k < tasks; k++) {
-            __global const float *g = gradients + (ulong) k * taskStride;
-            float signedSum = 0.0f;
-            for (ulong b = 0; b < batch; b++) {
-                ulong index = b * features + d;
-                float a = activationMode == ACTIVATION_NONE ? 0.0f : activations[index];
-                float term = weighted(g[index], a, activationMode, epsilon);
-                signedSum = b == 0 ? term : signedSum + term;
+        floatv uniforms[CHUNKS];
+        if (explicitNoise) {
+            for (int c = 0; c < CHUNKS; c++) {
+                uniforms[c] = load_lanes(uniform + start + c * WIDTH, lanes[c]);
             }
-            sum = k == 0 ? signedSum : sum + signedSum;
-            absSum = k == 0 ? fabs(signedSum) : absSum + fabs(signedSum);
-            if (signedSum > 0.0f) {
-                BIT_SET(positive, k);
-            } else if (signedSum < 0.0f) {
-                BIT_SET(negative, k);
-            } else if (signedSum == 0.0f) {
-                BIT_SET(zero, k);
-            }
-        }
-
-        float argument;
-        if (!lingvoForm) {
-            float den = absSum + epsilon;
-            argument = den == 0.0f ? 0.5f : 0.5f * (1.0f + DIVIDE(sum, den));
         } else {
-            float den = 2.0f * absSum + epsilon;
-            argument = den == 0.0f ? 0.0f : DIVIDE(sum, den);
+#if WIDTH == 1
+            uniforms[0] = localUniform[get_local_id(0)];
+#else
+            philox_uniforms(start / 4, seedLo, seedHi, stepLo, stepHi, uniforms);
+#endif
         }
 
-        float f;
-        if (!lingvoForm) {
-            f = keepKind == KEEP_IDENTITY ? argument
-                    : keepKind == KEEP_LINEAR ? 0.5f + keepScale * (argument - 0.5f)
-                    : graddrop_sigmoid(keepFourScale * (argument - 0.5f));
-        } else {
-            f = keepKind == KEEP_IDENTITY ? argument + 0.5f
-                    : keepKind == KEEP_LINEAR ? keepScale * argument + 0.5f
-                    : graddrop_sigmoid(4.0f * (keepScale * argument));
-        }
-        float purity = lingvoForm ? argument + 0.5f : argument;
-
-        float u = explicitNoise ? uniform[d] : localUniform[get_local_id(0)];
-        bool keepPositive = lingvoTies ? f >= u : f > u;
-        bool keepNegative = f < u;
-
-        // kept reuses the storage of zero: bit k is 1 where task k's mask is 1.
-        bool anyPositive = false;
-        bool anyNegative = false;
-        for (int w = 0; w < TASK_WORDS; w++) {
-            uint kept = (keepPositive ? positive[w] : 0u) | (keepNegative ? negative[w] : 0u)
-                    | (lingvoTies ? zero[w] : 0u);
-            anyPositive |= positive[w] != 0u;
-            anyNegative |= negative[w] != 0u;
-            zero[w] = kept;
-        }
-
-        if (statistics) {
-            for (int k = 0; k < tasks; k++) {
-                if (BIT_TEST(zero, k)) {
-                    atomic_inc(&localCounters[k]);
-                }
-            }
-            if (anyPositive && anyNegative) {
-                atomic_inc(&localCounters[tasks]);
-            }
-            if (!isnan(purity)) {
-                int bin = convert_int_sat(purity * (float) bins);
-                bin = max(0, min(bin, bins - 1));
-                atomic_inc(&localCounters[tasks + 1 + bin]);
-            }
-            purities[d] = purity;
-        }
-
-        partial_t sumIn = 0;
-        partial_t sumOut = 0;
+        // Pass 1: the signed gradient G_k of every task, summed over the batch in increasing b.
+        // Entry k * CHUNKS + c is task k on chunk c; after the masks it is task k's coefficient.
+        floatv signedSums[TASKS * CHUNKS];
         for (ulong b = 0; b < batch; b++) {
-            ulong index = b * features + d;
-            float out = 0.0f;
-            float plain = 0.0f;
-            for (int k = 0; k < tasks; k++) {
-                float g = gradients[(ulong) k * taskStride + index];
-                float coefficient = BIT_TEST(zero, k) ? keptCoefficients[k] : droppedCoefficients[k];
-                float term = coefficient * g;
-                out = k == 0 ? term : out + term;
-                plain = k == 0 ? g : plain + g;
-                if (writeTaskOutputs) {
-                    taskOutputs[(ulong) k * taskOutputStride + index] = term;
+            ulong row = b * features + start;
+            floatv factors[CHUNKS];
+            if (activationMode != ACTIVATION_NONE) {
+                for (int c = 0; c < CHUNKS; c++) {
+                    floatv a = load_lanes(activations + row + c * WIDTH, lanes[c]);
+                    factors[c] = activation_factor(a, activationMode, epsilon);
                 }
             }
-            output[index] = out;
-            if (norms) {
-                sumIn += (partial_t) plain * (partial_t) plain;
-                sumOut += (partial_t) out * (partial_t) out;
+            for (int k = 0; k < TASKS; k++) {
+                __global const float *taskRow = gradients + k * taskStride + row;
+                for (int c = 0; c < CHUNKS; c++) {
+                    floatv g = load_lanes(taskRow + c * WIDTH, lanes[c]);
+                    floatv term = activationMode == ACTIVATION_NONE ? g : g * factors[c];
+                    signedSums[k * CHUNKS + c] = b == 0 ? term : signedSums[k * CHUNKS + c] + term;
+                }
             }
         }
-        if (norms) {
-            partialIn[d] = sumIn;
-            partialOut[d] = sumOut;
+
+        for (int c = 0; c < CHUNKS; c++) {
+            // Purity and keep probability from S = sum of G_k and T = sum of |G_k|, in increasing k.
+            floatv sum = signedSums[c];
+            floatv absSum = fabs(signedSums[c]);
+            for (int k = 1; k < TASKS; k++) {
+                sum = sum + signedSums[k * CHUNKS + c];
+                absSum = absSum + fabs(signedSums[k * CHUNKS + c]);
+            }
+            floatv argument;
+            if (!lingvoForm) {
+                floatv den = absSum + epsilon;
+                argument = select(0.5f * (1.0f + divide(sum, den)), (floatv) 0.5f, den == 0.0f);
+            } else {
+                floatv den = 2.0f * absSum + epsilon;
+                argument = select(divide(sum, den), (floatv) 0.0f, den == 0.0f);
+            }
+            floatv f = keep_probability(argument, lingvoForm, keepKind, keepScale, keepFourScale);
+            intv keepPositive = lingvoTies ? f >= uniforms[c] : f > uniforms[c];
+            intv keepNegative = f < uniforms[c];
+
+            // The mask of each task picks its coefficient.
+#ifdef STATISTICS
+            uint kept[TASKS];
+            intv anyPositive = (intv) 0;
+            intv anyNegative = (intv) 0;
+#endif
+            for (int k = 0; k < TASKS; k++) {
+                floatv signedSum = signedSums[k * CHUNKS + c];
+                intv positive = signedSum > 0.0f;
+                intv negative = signedSum < 0.0f;
+                intv zero = lingvoTies ? signedSum == 0.0f : (intv) 0;
+                intv mask = (keepPositive & positive) | (keepNegative & negative) | zero;
+                signedSums[k * CHUNKS + c] = select((floatv) droppedCoefficients[k], (floatv) keptCoefficients[k], mask);
+#ifdef STATISTICS
+                kept[k] = count_lanes(mask, lanes[c]);
+                anyPositive |= positive;
+                anyNegative |= negative;
+#endif
+            }
+
+#ifdef STATISTICS
+            floatv purity = lingvoForm ? argument + 0.5f : argument;
+            count_statistics(purity, localCounters, kept, anyPositive & anyNegative, bins, lanes[c]);
+            store_lanes(purity, purities + start + c * WIDTH, lanes[c]);
+#endif
         }
+
+        // Pass 2: the output t_0 + t_1 + ... in increasing k, with t_k = c_k * g.
+#ifdef NORMS
+        doublev sumsIn[CHUNKS];
+        doublev sumsOut[CHUNKS];
+        for (int c = 0; c < CHUNKS; c++) {
+            sumsIn[c] = (doublev) 0.0;
+            sumsOut[c] = (doublev) 0.0;
+        }
+#endif
+        for (ulong b = 0; b < batch; b++) {
+            ulong row = b * features + start;
+            floatv outs[CHUNKS];
+            floatv plains[CHUNKS];
+            for (int k = 0; k < TASKS; k++) {
+                __global const float *taskRow = gradients + k * taskStride + row;
+                for (int c = 0; c < CHUNKS; c++) {
+                    floatv g = load_lanes(taskRow + c * WIDTH, lanes[c]);
+                    floatv term = signedSums[k * CHUNKS + c] * g;
+                    outs[c] = k == 0 ? term : outs[c] + term;
+                    plains[c] = k == 0 ? g : plains[c] + g;
+                    if (writeTaskOutputs) {
+                        store_lanes(term, taskOutputs + k * taskOutputStride + row + c * WIDTH, lanes[c]);
+                    }
+                }
+            }
+            for (int c = 0; c < CHUNKS; c++) {
+                store_lanes(outs[c], output + row + c * WIDTH, lanes[c]);
+#ifdef NORMS
+                doublev plainDouble = TO_DOUBLE(plains[c]);
+                doublev outDouble = TO_DOUBLE(outs[c]);
+                sumsIn[c] += plainDouble * plainDouble;
+                sumsOut[c] += outDouble * outDouble;
+#endif
+            }
+        }
+#ifdef NORMS
+        for (int c = 0; c < CHUNKS; c++) {
+            store_double_lanes(sumsIn[c], partialIn + start + c * WIDTH, lanes[c]);
+            store_double_lanes(sumsOut[c], partialOut + start + c * WIDTH, lanes[c]);
+        }
+#endif
     }
 
-    if (statistics) {
-        barrier(CLK_LOCAL_MEM_FENCE);
-        for (int i = get_local_id(0); i < counterCount; i += get_local_size(0)) {
-            uint count = localCounters[i];
-            if (count != 0) {
-                atomic_add(&counters[i], count);
-            }
+#ifdef STATISTICS
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int i = get_local_id(0); i < counterCount; i += get_local_size(0)) {
+        uint count = localCounters[i];
+        if (count != 0) {
+            atomic_add(&counters[i], count);
         }
     }
+#endif
 }
 
 #ifdef HAS_FP64

@@ -42,6 +42,11 @@ final class DeviceContext {
      */
     static volatile boolean divideInDoubleForTests;
 
+    /** Overrides {@link #width()} when not 0, so that tests can run every width on any device. */
+    static volatile int widthForTests;
+
+    private final int preferredWidth;
+
     DeviceContext(ClDevice device) {
         this.device = device;
         int[] error = new int[1];
@@ -50,6 +55,8 @@ final class DeviceContext {
         // clCreateCommandQueue is deprecated since OpenCL 2.0 but every 1.2 to 3.0 runtime exports it.
         this.queue = CL.clCreateCommandQueue(context, device.id(), 0, error);
         check(error[0], "clCreateCommandQueue");
+        this.preferredWidth = preferredWidth(device);
+        LOG.info("GradDrop OpenCL kernels on {} use vectors of {} positions", device.info().describe(), preferredWidth);
     }
 
     ClDevice device() {
@@ -78,8 +85,8 @@ final class DeviceContext {
     }
 
     /** The explicit build options: never fast-math, never -cl-mad-enable, and exact division. */
-    static String buildOptions(DeviceInfo info, int taskWords) {
-        StringBuilder options = new StringBuilder("-cl-std=CL1.2 -D TASK_WORDS=").append(taskWords);
+    static String buildOptions(DeviceInfo info, KernelVariant variant) {
+        StringBuilder options = new StringBuilder("-cl-std=CL1.2").append(variant.defines());
         if (info.fp64()) {
             options.append(" -D HAS_FP64");
         }
@@ -91,9 +98,36 @@ final class DeviceContext {
         return options.toString();
     }
 
-    /** The kernels for {@code taskWords} words of task bits, built on first use; call under {@link #lock()}. */
-    Kernels kernels(int taskWords) {
-        String options = buildOptions(device.info(), taskWords);
+    /**
+     * Returns the vector width of the kernels on this device, in mask positions. CPUs get their
+     * preferred float vector width, so that each work-item's vector arithmetic maps onto SIMD
+     * registers. GPUs get 1, one position per work-item, since their SIMD lanes are the work-items.
+     */
+    int width() {
+        int forced = widthForTests;
+        if (forced != 0) {
+            return forced;
+        }
+        return preferredWidth;
+    }
+
+    private static int preferredWidth(ClDevice device) {
+        if (device.info().isGpu()) {
+            return 1;
+        }
+        int preferred = ClQuery.deviceInt(device.id(), CL.CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT);
+        if (preferred >= 16) {
+            return 16;
+        }
+        if (preferred >= 8) {
+            return 8;
+        }
+        return 4;
+    }
+
+    /** Returns the kernels of {@code variant}, built on first use. Call under {@link #lock()}. */
+    Kernels kernels(KernelVariant variant) {
+        String options = buildOptions(device.info(), variant);
         Kernels kernels = programs.get(options);
         if (kernels == null) {
             kernels = build(options);

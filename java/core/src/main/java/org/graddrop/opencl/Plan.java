@@ -89,11 +89,6 @@ record Plan(
         return batch * positions;
     }
 
-    /** The 32-bit words that hold one bit per task, a build option of the kernels. */
-    int taskWords() {
-        return (tasks + 31) / 32;
-    }
-
     boolean norms() {
         return normMode != NormMode.NONE;
     }

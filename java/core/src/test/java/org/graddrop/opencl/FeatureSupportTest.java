@@ -69,8 +69,9 @@ class FeatureSupportTest {
     @Test
     void buildOptionsAreExplicit() {
         DeviceInfo info = OpenClBackend.instance().selectedDevice();
-        String options = DeviceContext.buildOptions(info, 1);
-        assertTrue(options.startsWith("-cl-std=CL1.2 -D TASK_WORDS=1"), options);
+        String options = DeviceContext.buildOptions(info, new KernelVariant(3, 16, true, false));
+        assertTrue(options.startsWith("-cl-std=CL1.2 -D TASKS=3 -D WIDTH=16 -D STATISTICS"), options);
+        assertFalse(options.contains("-D NORMS"), options);
         assertFalse(options.contains("mad-enable"), options);
         assertFalse(options.contains("fast-relaxed-math"), options);
         assertFalse(options.contains("unsafe-math"), options);
