@@ -11,12 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.graddrop.backend.Backends;
 import org.graddrop.npy.Npy;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -243,16 +239,6 @@ class ApplyErrorsTest {
         Path file = file("tasks", new byte[0]);
         CliRun run = fails("--task-outputs", file.toString());
         assertEquals("graddrop: --task-outputs " + file + ": exists and is not a directory\n", run.err());
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "opencl"})
-    void unavailableBackendIsUsageError(String backend) throws IOException {
-        // Only a backend that cannot run here shows the error; where it runs, the test is reported as skipped.
-        Assumptions.assumeFalse(Backends.byName(backend).availability().available(), backend + " is available here");
-        CliRun run = fails("--backend", backend);
-        assertTrue(run.err().startsWith("graddrop: backend '" + backend + "' is unavailable: "), run.err());
-        assertTrue(run.err().strip().endsWith("; choose another --backend or use --backend auto"), run.err());
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.graddrop.npy.Npy;
 import org.junit.jupiter.api.Test;
@@ -25,12 +26,22 @@ class JarIT {
     }
 
     private static Result java(String... args) throws IOException, InterruptedException {
+        return java(List.of(), Map.of(), args);
+    }
+
+    /** Runs the jar with extra JVM options and environment variables. */
+    private static Result java(List<String> jvmOptions, Map<String, String> environment, String... args)
+            throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path jar = Path.of("target", "graddrop-cli.jar");
         assertTrue(Files.isRegularFile(jar), "the package phase should have built " + jar.toAbsolutePath());
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(List.of(java.toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         process.getOutputStream().close();
         byte[] out = process.getInputStream().readAllBytes();
         byte[] err = process.getErrorStream().readAllBytes();
@@ -69,5 +80,51 @@ class JarIT {
         assertEquals(List.of("graddrop: --gradients " + directory.resolve("absent.npy") + ": file not found"),
                 bad.err().lines().toList());
         assertTrue(Files.notExists(directory.resolve("other.npy")));
+    }
+
+    @Test
+    void unloadableNativeLibraryIsUsageError() throws Exception {
+        Path gradients = copyParameterGradients();
+        Path missing = directory.resolve("missing").resolve("libgraddrop.so");
+
+        Result result = java(List.of("-Dgraddrop.native.path=" + missing), Map.of(), "apply", "--gradients",
+                gradients.toString(), "--output", directory.resolve("out.npy").toString(), "--preset", "torchjd",
+                "--backend", "native");
+
+        assertEquals(2, result.status(), result.err());
+        String error = lastLine(result.err());
+        assertTrue(error.startsWith("graddrop: backend 'native' is unavailable: "), error);
+        assertTrue(error.contains(missing.toString()), error);
+        assertTrue(Files.notExists(directory.resolve("out.npy")));
+    }
+
+    @Test
+    void missingOpenClPlatformIsUsageError() throws Exception {
+        Path gradients = copyParameterGradients();
+        // An empty vendor directory leaves the ICD loader without a platform: CL_PLATFORM_NOT_FOUND_KHR.
+        Path vendors = Files.createDirectory(directory.resolve("no-vendors"));
+
+        Result result = java(List.of(), Map.of("OCL_ICD_VENDORS", vendors.toString()), "apply", "--gradients",
+                gradients.toString(), "--output", directory.resolve("out.npy").toString(), "--preset", "torchjd",
+                "--backend", "opencl");
+
+        assertEquals(2, result.status(), result.err());
+        String error = lastLine(result.err());
+        assertTrue(error.startsWith("graddrop: backend 'opencl' is unavailable: "), error);
+        assertTrue(error.strip().endsWith("; choose another --backend or use --backend auto"), error);
+        assertTrue(Files.notExists(directory.resolve("out.npy")));
+    }
+
+    private Path copyParameterGradients() throws IOException {
+        Path gradients = directory.resolve("parameter-gradients.npy");
+        try (var in = JarIT.class.getResourceAsStream("/org/graddrop/demo/digits-step0100-b64-parameter-gradients.npy")) {
+            Files.copy(in, gradients);
+        }
+        return gradients;
+    }
+
+    private static String lastLine(String text) {
+        List<String> lines = text.lines().toList();
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
     }
 }
