@@ -30,9 +30,8 @@ final class BackendSetup {
     /** The device parameter that leaves the OpenCL backend on its own choice of device. */
     static final String DEFAULT_DEVICE = "default";
 
-    // TODO: align with the OpenCL backend's device selector once it exists; until then a device
-    // other than "default" is passed through this property and may be ignored.
-    static final String DEVICE_PROPERTY = "graddrop.opencl.device";
+    /** The OpenCL backend's device selector: an index of its device list or part of a device name. */
+    static final String DEVICE_PROPERTY = org.graddrop.opencl.OpenClBackend.DEVICE_PROPERTY;
 
     private BackendSetup() {
     }
