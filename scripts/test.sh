@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: the Java unit tests, the conformance suite on every backend (Java, the
 # native library at each SIMD tier this CPU has, OpenCL), the C tests through ctest, and the C
-# library under AddressSanitizer and UndefinedBehaviorSanitizer.
+# library under AddressSanitizer and UndefinedBehaviorSanitizer, and the tool with libOpenCL hidden.
 #
 # GRADDROP_REQUIRE_OPENCL=1 turns a missing OpenCL platform into a failure instead of a skip.
 set -euo pipefail
@@ -25,3 +25,5 @@ fi
 mvn "${maven_args[@]}"
 
 native/sanitize.sh "$root/java/core/target/native-sanitize"
+
+scripts/check-without-opencl.sh
