@@ -380,6 +380,7 @@ int32_t gd_apply(const gd_params *params, const float *const *gradients, const f
     job->bins = statistics ? params->histogram_bins : 1;
     job->tile_width = job->batched ? batched_tile_width(params->tasks, params->batch) : FUSED_TILE;
     job->stream = job->elements * (int64_t) sizeof(float) >= STREAM_MIN_BYTES && aligned_outputs(job);
+    job->prefetch = (double) job->elements * (double) job->tasks * sizeof(float) >= (double) STREAM_MIN_BYTES;
 
     state.blocks = (job->positions + GD_BLOCK - 1) / GD_BLOCK;
     int32_t workers = params->threads == 0 ? gd_online_processors() : params->threads;

@@ -257,7 +257,7 @@ static inline void batched_signed_sums(const gd_job *job, int64_t first, int64_t
 
     for (int64_t b = 0; b < job->batch; b++) {
         const int64_t row = b * job->features + first;
-        if (b + BATCHED_PREFETCH_ROWS < job->batch) {
+        if (job->prefetch && b + BATCHED_PREFETCH_ROWS < job->batch) {
             prefetch_row(job, row + BATCHED_PREFETCH_ROWS * job->features, j0, end);
         }
         if (act) {
