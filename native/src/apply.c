@@ -11,8 +11,18 @@
 
 #include "gd_internal.h"
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <xmmintrin.h>
+#endif
+
 /* Below this many floats read and written, a call runs on the calling thread: a handoff costs more. */
 #define SMALL_CALL_FLOATS (1 << 18)
+
+/*
+ * Outputs of at least this many bytes are written with non-temporal stores: they would not stay in
+ * the caches until the caller reads them, and a plain store first reads each line it writes.
+ */
+#define STREAM_MIN_BYTES ((int64_t) 8 << 20)
 
 /* Output elements per work unit of the rescaling pass. */
 #define RESCALE_CHUNK (1 << 16)
@@ -136,6 +146,31 @@ static void run_block(call_state *state, int64_t block, gd_tile *tile, int64_t *
     state->block_sums[3 * block + 2] = sum_purity;
 }
 
+/* Orders this thread's non-temporal stores before the pool's handoff publishes them. */
+static void store_fence(void) {
+#if defined(__x86_64__) || defined(_M_X64)
+    _mm_sfence();
+#endif
+}
+
+/* Whether every vector store of the kernels lands on a 64-byte boundary, as streaming needs. */
+static int aligned_outputs(const gd_job *job) {
+    if (job->batched && job->features % GD_MAX_LANES != 0) {
+        return 0;
+    }
+    if ((uintptr_t) job->output % 64 != 0) {
+        return 0;
+    }
+    if (job->task_outputs != NULL) {
+        for (int32_t k = 0; k < job->tasks; k++) {
+            if ((uintptr_t) job->task_outputs[k] % 64 != 0) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
 static void run_blocks(void *context, int32_t worker) {
     call_state *state = context;
     char *memory = gd_scratch(0, state->tile_bytes);
@@ -156,6 +191,9 @@ static void run_blocks(void *context, int32_t worker) {
             break;
         }
         run_block(state, block, &tile, histogram);
+    }
+    if (state->job.stream) {
+        store_fence();
     }
     counters[state->job.tasks] += tile.conflicts;
 }
@@ -341,6 +379,8 @@ int32_t gd_apply(const gd_params *params, const float *const *gradients, const f
     job->statistics = statistics;
     job->bins = statistics ? params->histogram_bins : 1;
     job->tile_width = job->batched ? batched_tile_width(params->tasks, params->batch) : FUSED_TILE;
+    job->stream = job->elements * (int64_t) sizeof(float) >= STREAM_MIN_BYTES && aligned_outputs(job);
+    job->prefetch = (double) job->elements * (double) job->tasks * sizeof(float) >= (double) STREAM_MIN_BYTES;
 
     state.blocks = (job->positions + GD_BLOCK - 1) / GD_BLOCK;
     int32_t workers = params->threads == 0 ? gd_online_processors() : params->threads;

@@ -55,6 +55,8 @@ typedef struct gd_job {
 
     float *output;
     float *const *task_outputs; /* NULL, or [tasks] pointers */
+    int32_t stream; /* 1: outputs are written with non-temporal stores, every vector store aligned */
+    int32_t prefetch; /* 1: the inputs come from memory, so pass 1 of batched tiles prefetches rows */
 
     int32_t norms;
     int32_t statistics;

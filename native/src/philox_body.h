@@ -2,7 +2,7 @@
  * Philox4x32-10 over vectors of counters, one counter per lane; compiled once per tier.
  *
  * Before including this file a tier source defines LANES, the integer vector type VI and:
- *   VI vi_set1(uint32_t), VI vi_counters(uint32_t low) (lane l contains low + l), vi_xor, vi_add,
+ *   VI vi_set1(uint32_t), VI vi_counters(uint32_t low) (lane l contains low + l), vi_xor3 (a ^ b ^ c),
  *   void vi_mulhilo(VI a, uint32_t m, VI *hi, VI *lo), and
  *   void vi_store_uniform(float *out, VI w0, VI w1, VI w2, VI w3), which writes the 4 * LANES
  *   uniform values in position order (counter-major, word-minor).
@@ -46,9 +46,9 @@ void KERNEL(philox)(uint64_t seed, uint64_t step, int64_t first, int64_t n, floa
             VI hi0, lo0, hi1, lo1;
             vi_mulhilo(c0, GD_PHILOX_M0, &hi0, &lo0);
             vi_mulhilo(c2, GD_PHILOX_M1, &hi1, &lo1);
-            c0 = vi_xor(vi_xor(hi1, c1), vi_set1(k0));
+            c0 = vi_xor3(hi1, c1, vi_set1(k0));
             c1 = lo1;
-            c2 = vi_xor(vi_xor(hi0, c3), vi_set1(k1));
+            c2 = vi_xor3(hi0, c3, vi_set1(k1));
             c3 = lo0;
             k0 += GD_PHILOX_W0;
             k1 += GD_PHILOX_W1;

@@ -15,7 +15,7 @@ static inline VI vi_set1(uint32_t x) { return _mm256_set1_epi32((int32_t) x); }
 static inline VI vi_counters(uint32_t low) {
     return _mm256_add_epi32(vi_set1(low), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
-static inline VI vi_xor(VI a, VI b) { return _mm256_xor_si256(a, b); }
+static inline VI vi_xor3(VI a, VI b, VI c) { return _mm256_xor_si256(_mm256_xor_si256(a, b), c); }
 
 static inline void vi_mulhilo(VI a, uint32_t m, VI *hi, VI *lo) {
     VI factor = vi_set1(m);

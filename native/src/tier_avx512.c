@@ -15,14 +15,19 @@ static inline VI vi_set1(uint32_t x) { return _mm512_set1_epi32((int32_t) x); }
 static inline VI vi_counters(uint32_t low) {
     return _mm512_add_epi32(vi_set1(low), _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
 }
-static inline VI vi_xor(VI a, VI b) { return _mm512_xor_si512(a, b); }
+/* 0x96 is the truth table of a ^ b ^ c: one instruction for the two xors of a round. */
+static inline VI vi_xor3(VI a, VI b, VI c) { return _mm512_ternarylogic_epi32(a, b, c, 0x96); }
 
+/*
+ * The even lanes' products come from one vpmuludq, the odd lanes' from another; a masked dword
+ * shuffle then moves each product's half into place, instead of a shift and a blend.
+ */
 static inline void vi_mulhilo(VI a, uint32_t m, VI *hi, VI *lo) {
     VI factor = vi_set1(m);
     VI even = _mm512_mul_epu32(a, factor);
     VI odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), factor);
-    *hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
-    *lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+    *hi = _mm512_mask_shuffle_epi32(odd, 0x5555, even, _MM_PERM_DDBB);
+    *lo = _mm512_mask_shuffle_epi32(even, 0xAAAA, odd, _MM_PERM_CCAA);
 }
 
 static inline __m512 vi_uniform(VI w) {

@@ -13,7 +13,7 @@ typedef __m128i VI;
 
 static inline VI vi_set1(uint32_t x) { return _mm_set1_epi32((int32_t) x); }
 static inline VI vi_counters(uint32_t low) { return _mm_add_epi32(vi_set1(low), _mm_setr_epi32(0, 1, 2, 3)); }
-static inline VI vi_xor(VI a, VI b) { return _mm_xor_si128(a, b); }
+static inline VI vi_xor3(VI a, VI b, VI c) { return _mm_xor_si128(_mm_xor_si128(a, b), c); }
 
 /* 32 x 32 -> 64-bit products of every lane, split into high and low words. */
 static inline void vi_mulhilo(VI a, uint32_t m, VI *hi, VI *lo) {

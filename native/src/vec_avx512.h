@@ -12,6 +12,8 @@ typedef __mmask16 M;
 
 static inline V v_load(const float *p) { return _mm512_loadu_ps(p); }
 static inline void v_store(float *p, V v) { _mm512_storeu_ps(p, v); }
+/* A non-temporal store; p is 64-byte aligned. */
+static inline void v_stream(float *p, V v) { _mm512_stream_ps(p, v); }
 static inline V v_set1(float x) { return _mm512_set1_ps(x); }
 static inline V v_add(V a, V b) { return _mm512_add_ps(a, b); }
 static inline V v_sub(V a, V b) { return _mm512_sub_ps(a, b); }
@@ -26,12 +28,23 @@ static inline V v_neg(V a) {
     return _mm512_castsi512_ps(_mm512_xor_epi32(_mm512_castps_si512(a), _mm512_set1_epi32((int32_t) 0x80000000u)));
 }
 
+/* -0.0f where m holds, +0.0f elsewhere: xor with it negates those lanes. */
+static inline V v_sign_where(M m) {
+    return _mm512_castsi512_ps(_mm512_maskz_mov_epi32(m, _mm512_set1_epi32((int32_t) 0x80000000u)));
+}
+
+static inline V v_xor(V a, V b) {
+    return _mm512_castsi512_ps(_mm512_xor_epi32(_mm512_castps_si512(a), _mm512_castps_si512(b)));
+}
+
 /* Ordered, quiet predicates: false when either side is NaN, like Java's comparisons. */
 static inline M m_gt(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
 static inline M m_ge(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ); }
 static inline M m_lt(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 static inline M m_le(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
 static inline M m_eq(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+/* m and a > b, as one masked comparison. */
+static inline M m_and_gt(M m, V a, V b) { return _mm512_mask_cmp_ps_mask(m, a, b, _CMP_GT_OQ); }
 static inline M m_and(M a, M b) { return (M) (a & b); }
 static inline M m_or(M a, M b) { return (M) (a | b); }
 static inline M m_none(void) { return 0; }

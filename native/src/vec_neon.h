@@ -12,6 +12,7 @@ typedef uint32x4_t M;
 
 static inline V v_load(const float *p) { return vld1q_f32(p); }
 static inline void v_store(float *p, V v) { vst1q_f32(p, v); }
+static inline void v_stream(float *p, V v) { vst1q_f32(p, v); }
 static inline V v_set1(float x) { return vdupq_n_f32(x); }
 static inline V v_add(V a, V b) { return vaddq_f32(a, b); }
 static inline V v_sub(V a, V b) { return vsubq_f32(a, b); }
@@ -19,6 +20,10 @@ static inline V v_mul(V a, V b) { return vmulq_f32(a, b); }
 static inline V v_div(V a, V b) { return vdivq_f32(a, b); }
 static inline V v_abs(V a) { return vabsq_f32(a); }
 static inline V v_neg(V a) { return vnegq_f32(a); }
+
+/* -0.0f where m holds, +0.0f elsewhere: xor with it negates those lanes. */
+static inline V v_sign_where(M m) { return vreinterpretq_f32_u32(vandq_u32(m, vdupq_n_u32(0x80000000u))); }
+static inline V v_xor(V a, V b) { return vreinterpretq_f32_u32(veorq_u32(vreinterpretq_u32_f32(a), vreinterpretq_u32_f32(b))); }
 
 /* NEON comparisons are false when either side is NaN, like Java's. */
 static inline M m_gt(V a, V b) { return vcgtq_f32(a, b); }
@@ -28,6 +33,7 @@ static inline M m_le(V a, V b) { return vcleq_f32(a, b); }
 static inline M m_eq(V a, V b) { return vceqq_f32(a, b); }
 static inline M m_and(M a, M b) { return vandq_u32(a, b); }
 static inline M m_or(M a, M b) { return vorrq_u32(a, b); }
+static inline M m_and_gt(M m, V a, V b) { return m_and(m, m_gt(a, b)); }
 static inline M m_none(void) { return vdupq_n_u32(0); }
 static inline int m_count(M m) { return (int) vaddvq_u32(vshrq_n_u32(m, 31)); }
 

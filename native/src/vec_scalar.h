@@ -13,6 +13,7 @@ typedef int M;
 
 static inline V v_load(const float *p) { return *p; }
 static inline void v_store(float *p, V v) { *p = v; }
+static inline void v_stream(float *p, V v) { *p = v; }
 static inline V v_set1(float x) { return x; }
 static inline V v_add(V a, V b) { return a + b; }
 static inline V v_sub(V a, V b) { return a - b; }
@@ -21,6 +22,17 @@ static inline V v_div(V a, V b) { return a / b; }
 static inline V v_abs(V a) { return fabsf(a); }
 static inline V v_neg(V a) { return -a; }
 
+/* -0.0f where m holds, +0.0f elsewhere: xor with it negates those lanes. */
+static inline V v_sign_where(M m) { return m ? -0.0f : 0.0f; }
+static inline V v_xor(V a, V b) {
+    uint32_t x, y;
+    memcpy(&x, &a, sizeof x);
+    memcpy(&y, &b, sizeof y);
+    x ^= y;
+    memcpy(&a, &x, sizeof a);
+    return a;
+}
+
 static inline M m_gt(V a, V b) { return a > b; }
 static inline M m_ge(V a, V b) { return a >= b; }
 static inline M m_lt(V a, V b) { return a < b; }
@@ -28,6 +40,7 @@ static inline M m_le(V a, V b) { return a <= b; }
 static inline M m_eq(V a, V b) { return a == b; }
 static inline M m_and(M a, M b) { return a & b; }
 static inline M m_or(M a, M b) { return a | b; }
+static inline M m_and_gt(M m, V a, V b) { return m_and(m, m_gt(a, b)); }
 static inline M m_none(void) { return 0; }
 static inline int m_count(M m) { return m; }
 

@@ -331,6 +331,26 @@ static void run_configuration(digest *d, gd_params p, int special) {
         CHECK(status == GD_OK, "status %d", status);
     }
     CHECK(memcmp(output[0], output[1], sizeof(float) * (size_t) elements) == 0, "outputs differ between 1 and 2 threads");
+
+    /*
+     * The call without task outputs or statistics runs the kernels' specialized paths, into a
+     * 64-byte aligned output, which large calls write with non-temporal stores.
+     */
+    float *plain = aligned_alloc(64, ((size_t) elements * sizeof(float) + 63) / 64 * 64);
+    p.threads = 2;
+    int32_t plain_status = gd_apply(&p, gradients, p.activation_mode == GD_ACT_NONE ? NULL : activations, uniform,
+                                    leaks, plain, NULL, NULL);
+    CHECK(plain_status == GD_OK, "status %d without task outputs", plain_status);
+    int64_t differ = -1;
+    for (int64_t i = 0; i < elements && differ < 0; i++) {
+        if (float_bits(output[0][i]) != float_bits(plain[i]) && !(output[0][i] != output[0][i] && plain[i] != plain[i])) {
+            differ = i;
+        }
+    }
+    CHECK(differ < 0, "outputs differ without task outputs and statistics at %lld: %a and %a (K %d, B %lld, D %lld)",
+          (long long) differ, differ < 0 ? 0.0 : output[0][differ], differ < 0 ? 0.0 : plain[differ], tasks,
+          (long long) p.batch, (long long) p.features);
+    free(plain);
     CHECK(memcmp(task_data[0], task_data[1], sizeof(float) * (size_t) (tasks * elements)) == 0,
           "task outputs differ between 1 and 2 threads");
     CHECK(memcmp(kept[0], kept[1], sizeof(int64_t) * (size_t) tasks) == 0
@@ -377,8 +397,11 @@ static uint64_t grid_digest(void) {
         }
     }
 
-    /* Calls large enough to use the thread pool, with per-feature and per-element masks. */
-    const shape large[] = {{3, 4, 70001}, {2, 1, 300000}};
+    /*
+     * Calls large enough to use the thread pool, with per-feature and per-element masks; the last
+     * two have outputs large enough for non-temporal stores.
+     */
+    const shape large[] = {{3, 4, 70001}, {2, 1, 300000}, {4, 16, 131072}, {3, 1, 2100000}};
     for (size_t s = 0; s < sizeof large / sizeof large[0]; s++) {
         for (int variant = 0; variant < 2; variant++) {
             gd_params p = default_params(large[s].tasks, large[s].batch, large[s].features);
