@@ -125,7 +125,7 @@ for backend in "${BACKEND_LIST[@]}"; do
       if "$JAVA" -jar "$JAR" -l 2>/dev/null | grep -q 'OpenClResident'; then
         run_jmh opencl-resident 'OpenClResident' -p "device=$DEVICES" "${SHAPE[@]}"
       else
-        echo "run.sh: this jar has no device-resident OpenCL benchmark (see bench/src/pending)" >&2
+        echo "run.sh: this jar has no device-resident OpenCL benchmark (rebuild it with mvn -pl bench -am package)" >&2
       fi
       ;;
     *) run_jmh "$backend" 'GradDropThroughput' -p "backend=$backend" "${SHAPE[@]}" ;;
