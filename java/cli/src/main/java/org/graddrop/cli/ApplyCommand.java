@@ -52,6 +52,8 @@ final class ApplyCommand {
             checkPreset(options, layout, gradients);
             checkLeaks(options, layout);
 
+            OutputFiles outputFiles = OutputFiles.plan(options, layout.tasks());
+
             MemorySegment activations = readActivations(options, layout, gradients, arena);
             Noise noise = noise(options, layout, arena);
             GradDrop graddrop = configure(options);
@@ -74,19 +76,27 @@ final class ApplyCommand {
             Statistics statistics = graddrop.apply(request);
 
             long[] shape = layout.perTaskShape();
+            List<MemorySegment> results = new ArrayList<>();
             if (taskOutputs != null) {
-                Files.createDirectories(options.taskOutputs());
-                for (int k = 0; k < taskOutputs.length; k++) {
-                    Npy.write(options.taskOutputs().resolve("task-" + k + ".npy"), taskOutputs[k], shape);
-                }
+                createDirectory(options.taskOutputs());
+                results.addAll(List.of(taskOutputs));
             }
-            Npy.write(options.output(), output, shape);
+            results.add(output);
+            outputFiles.write(results, shape);
             LOG.info("Wrote {} {} from gradients {} read as {}", options.output(), NpyArray.shapeText(shape),
                     gradients.shapeText(), layout.describe());
 
             if (statistics != null) {
                 printStatistics(out, options, layout, backend, statistics);
             }
+        }
+    }
+
+    private static void createDirectory(Path directory) throws UsageException {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UsageException("--task-outputs " + directory + ": cannot create the directory: " + e.getMessage());
         }
     }
 

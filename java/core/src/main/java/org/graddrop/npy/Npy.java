@@ -84,6 +84,15 @@ public final class Npy {
         NpyWriter.write(file, data, shape.clone());
     }
 
+    /**
+     * Returns the file that {@link #write} replaces for {@code target}: the file behind a symbolic
+     * link, or the target itself. Throws if that file exists and is not a regular file.
+     */
+    public static Path replacedFile(Path target) throws IOException {
+        Objects.requireNonNull(target, "target must not be null");
+        return NpyWriter.replacedFile(target);
+    }
+
     /** As {@link #write(Path, MemorySegment, long...)}, from a heap array. */
     public static void write(Path file, float[] data, long... shape) throws IOException {
         Objects.requireNonNull(data, "data must not be null");

@@ -47,7 +47,7 @@ final class NpyWriter {
                     + " for float32 shape " + NpyArray.shapeText(shape));
         }
 
-        Path absolute = target.toAbsolutePath();
+        Path absolute = replacedFile(target);
         Path temporary = createTemporary(absolute);
         boolean moved = false;
         try {
@@ -63,6 +63,25 @@ final class NpyWriter {
                 Files.deleteIfExists(temporary);
             }
         }
+    }
+
+    /**
+     * The file that a write to {@code target} replaces: the file a symbolic link points to, so the
+     * link survives, or {@code target} itself. Throws if that file exists and is not a regular file,
+     * because renaming over a device or a directory would destroy it.
+     */
+    static Path replacedFile(Path target) throws IOException {
+        Path file = target.toAbsolutePath();
+        for (int links = 0; Files.isSymbolicLink(file); links++) {
+            if (links == 40) {
+                throw new IOException(target + ": too many levels of symbolic links");
+            }
+            file = file.resolveSibling(Files.readSymbolicLink(file)).normalize();
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new IOException(target + ": exists and is not a regular file; write to a regular .npy file");
+        }
+        return file;
     }
 
     /** The preamble and the padded header dict, version 1.0 unless the dict needs more than 65535 bytes. */
