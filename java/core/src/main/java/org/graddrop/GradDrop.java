@@ -22,6 +22,9 @@ import org.graddrop.spi.Problem;
  */
 public final class GradDrop {
 
+    /** The most worker threads a call may request; the native library's pool has this many slots at most. */
+    public static final int MAX_THREADS = 1024;
+
     private final Preset preset;
     private final float epsilon;
     private final KeepFunction keepFunction;
@@ -112,6 +115,10 @@ public final class GradDrop {
         if (uniform != null) {
             Validation.requireFloats("uniform noise (" + (marginalize ? "one value per feature" : "one value per element") + ")",
                     uniform, positions);
+        }
+
+        if (uniform != null && nonFinitePolicy == NonFinitePolicy.REJECT) {
+            Validation.requireUnitInterval("uniform noise", uniform, positions);
         }
 
         float[] taskLeaks = Validation.leaksFor(leaks, tasks);
@@ -313,10 +320,11 @@ public final class GradDrop {
             return this;
         }
 
-        /** Worker threads for the native backend; 0 (the default) uses every available processor. */
+        /** Worker threads for the native backend, 0 to 1024; 0 (the default) uses every available processor. */
         public Builder threads(int threads) {
-            if (threads < 0) {
-                throw new IllegalArgumentException("threads must be at least 0 (0 means all processors), got " + threads);
+            if (threads < 0 || threads > MAX_THREADS) {
+                throw new IllegalArgumentException("threads must be in [0, " + MAX_THREADS
+                        + "] (0 means all processors), got " + threads);
             }
             this.threads = threads;
             return this;

@@ -19,6 +19,10 @@ final class Validation {
         if (!segment.scope().isAlive()) {
             throw new IllegalArgumentException(argument + " is a segment whose arena is already closed; keep the arena open until the call returns");
         }
+        if (!segment.isAccessibleBy(Thread.currentThread())) {
+            throw new IllegalArgumentException(argument + " is confined to another thread; call from the thread that owns its"
+                    + " arena or allocate it from a shared arena");
+        }
         long expected = floats * Float.BYTES;
         if (segment.byteSize() != expected) {
             throw new IllegalArgumentException(argument + " has " + segment.byteSize() + " bytes, expected " + expected
@@ -43,6 +47,17 @@ final class Validation {
         if (input != null && output.asOverlappingSlice(input).isPresent()) {
             throw new IllegalArgumentException(outputName + " overlaps " + inputName
                     + "; GradDrop does not run in place, so give the output its own memory");
+        }
+    }
+
+    /** Checks that every value of {@code segment} is in [0, 1), naming the first that is not. */
+    static void requireUnitInterval(String argument, MemorySegment segment, long floats) {
+        for (long i = 0; i < floats; i++) {
+            float value = segment.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i);
+            if (!(value >= 0.0f && value < 1.0f)) {
+                throw new IllegalArgumentException(argument + " has the value " + value + " at index " + i
+                        + ", expected values in [0, 1)");
+            }
         }
     }
 

@@ -49,9 +49,14 @@ public final class Backends {
 
     /** Returns {@code name} in lower case if it is "auto" or a known backend, else throws. */
     public static String requireKnownName(String name) {
+        return requireKnownName(name, null);
+    }
+
+    private static String requireKnownName(String name, String source) {
         String lower = name.trim().toLowerCase(Locale.ROOT);
         if (!lower.equals("auto") && !NAMES.contains(lower)) {
-            throw new IllegalArgumentException("unknown backend '" + name + "': expected auto, java, native or opencl");
+            throw new IllegalArgumentException("unknown backend '" + name + "'" + (source == null ? "" : " in the " + source)
+                    + ": expected auto, java, native or opencl");
         }
         return lower;
     }
@@ -78,11 +83,11 @@ public final class Backends {
         }
         String property = System.getProperty(PROPERTY);
         if (property != null && !property.isBlank()) {
-            return requireKnownName(property);
+            return requireKnownName(property, "system property " + PROPERTY);
         }
         String environment = System.getenv(ENVIRONMENT);
         if (environment != null && !environment.isBlank()) {
-            return requireKnownName(environment);
+            return requireKnownName(environment, "environment variable " + ENVIRONMENT);
         }
         return "auto";
     }
@@ -100,7 +105,7 @@ public final class Backends {
                 throw new BackendUnavailableException(pinned, availability.detail(), availability.cause());
             }
             backend.checkSupported(problem);
-            logOnce(backend.name(), "pinned by the caller");
+            logOnce(backend.name(), "the caller pinned it");
             return backend;
         }
         return automatic(problem);
@@ -153,7 +158,7 @@ public final class Backends {
             if (backend.startsWith("skip ")) {
                 LOG.info("GradDrop backend {} skipped: {}", backend.substring(5), reason);
             } else {
-                LOG.info("GradDrop backend: {} ({})", backend, reason);
+                LOG.info("GradDrop backend: {}, because {}", backend, reason);
             }
         }
     }

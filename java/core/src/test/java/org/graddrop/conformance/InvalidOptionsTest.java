@@ -56,6 +56,7 @@ class InvalidOptionsTest {
     @Test
     void negativeThreads() {
         assertInvalid(() -> GradDrop.builder().threads(-2), "threads", "got -2");
+        assertInvalid(() -> GradDrop.builder().threads(1025), "threads", "[0, 1024]", "got 1025");
     }
 
     @Test

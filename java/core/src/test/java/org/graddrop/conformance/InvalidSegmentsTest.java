@@ -48,6 +48,29 @@ class InvalidSegmentsTest {
     }
 
     @Test
+    void segmentOfAnotherThread() throws Exception {
+        try (CallFixture call = new CallFixture(); Arena foreign = Arena.ofConfined()) {
+            GradDrop graddrop = BackendUnderTest.builder().build();
+            MemorySegment[] owned = new MemorySegment[1];
+            Thread owner = Thread.ofPlatform().start(() -> owned[0] = Arena.ofConfined().allocate(JAVA_FLOAT, CallFixture.ELEMENTS));
+            owner.join();
+
+            call.assertRejected(() -> graddrop.apply(call.request().withActivations(owned[0])), "activations",
+                    "confined to another thread");
+        }
+    }
+
+    @Test
+    void uniformOutsideUnitIntervalRejected() {
+        try (CallFixture call = new CallFixture()) {
+            GradDrop graddrop = BackendUnderTest.builder().nonFinitePolicy(org.graddrop.NonFinitePolicy.REJECT).build();
+            call.uniform.setAtIndex(JAVA_FLOAT, 3, 1.0f);
+
+            call.assertRejected(() -> graddrop.apply(call.request()), "uniform noise", "1.0", "index 3", "[0, 1)");
+        }
+    }
+
+    @Test
     void readOnlyOutputs() {
         try (CallFixture call = new CallFixture()) {
             GradDrop graddrop = BackendUnderTest.builder().build();
