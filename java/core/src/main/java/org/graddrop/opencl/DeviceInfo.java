@@ -13,6 +13,7 @@ package org.graddrop.opencl;
  * @param computeUnits           CL_DEVICE_MAX_COMPUTE_UNITS
  * @param globalMemoryBytes      CL_DEVICE_GLOBAL_MEM_SIZE
  * @param localMemoryBytes       CL_DEVICE_LOCAL_MEM_SIZE
+ * @param maxAllocationBytes     CL_DEVICE_MAX_MEM_ALLOC_SIZE: the largest single buffer
  * @param unifiedMemory          CL_DEVICE_HOST_UNIFIED_MEMORY: the device reads host memory in place
  * @param fp64                   cl_khr_fp64 is supported
  * @param fp16                   cl_khr_fp16 is supported
@@ -33,6 +34,7 @@ public record DeviceInfo(
         int computeUnits,
         long globalMemoryBytes,
         long localMemoryBytes,
+        long maxAllocationBytes,
         boolean unifiedMemory,
         boolean fp64,
         boolean fp16,

@@ -31,6 +31,7 @@ final class DeviceInfoReader {
                 deviceInt(device, CL.CL_DEVICE_MAX_COMPUTE_UNITS),
                 deviceLong(device, CL.CL_DEVICE_GLOBAL_MEM_SIZE),
                 deviceLong(device, CL.CL_DEVICE_LOCAL_MEM_SIZE),
+                deviceLong(device, CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE),
                 deviceInt(device, CL.CL_DEVICE_HOST_UNIFIED_MEMORY) != 0,
                 extensions.contains("cl_khr_fp64"),
                 extensions.contains("cl_khr_fp16"),

@@ -25,8 +25,7 @@ record Discovery(List<ClDevice> devices, String problem, Throwable cause) {
         try {
             platforms = platformIds();
         } catch (LinkageError e) {
-            return new Discovery(List.of(), "the OpenCL ICD loader (libOpenCL) could not be loaded (" + e.getMessage()
-                    + "); " + INSTALL_HINT, e);
+            return new Discovery(List.of(), describeLoadFailure(e), e);
         } catch (OpenClException e) {
             if (e.code() == ClErrors.CL_PLATFORM_NOT_FOUND_KHR) {
                 return new Discovery(List.of(), "the OpenCL ICD loader found no platform (CL_PLATFORM_NOT_FOUND_KHR); "
@@ -76,5 +75,20 @@ record Discovery(List<ClDevice> devices, String problem, Throwable cause) {
         cl_device_id[] devices = new cl_device_id[count[0]];
         ClErrors.check(CL.clGetDeviceIDs(platform, CL.CL_DEVICE_TYPE_ALL, count[0], devices, null), "clGetDeviceIDs");
         return devices;
+    }
+
+    /**
+     * Tells apart the two libraries that can fail to load: JOCL's own JNI library, which JOCL
+     * extracts to java.io.tmpdir, and the system's OpenCL ICD loader, which JOCL opens afterwards.
+     * Only the first line of JOCL's message is kept, because it appends whole stack traces.
+     */
+    static String describeLoadFailure(LinkageError error) {
+        String message = String.valueOf(error.getMessage());
+        String firstLine = message.lines().findFirst().orElse(message).strip();
+        if (message.contains("Could not initialize native OpenCL library")) {
+            return "the OpenCL ICD loader (libOpenCL) could not be loaded (" + firstLine + "); " + INSTALL_HINT;
+        }
+        return "JOCL's native library could not be loaded (" + firstLine + "); check that java.io.tmpdir ("
+                + System.getProperty("java.io.tmpdir") + ") holds no stale libJOCL file, or put JOCL's library on java.library.path";
     }
 }

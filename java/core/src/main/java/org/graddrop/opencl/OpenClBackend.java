@@ -107,6 +107,13 @@ public final class OpenClBackend implements Backend {
 
     /** Rejects what {@code device} cannot compute exactly for {@code plan}. */
     static void checkSupported(DeviceInfo device, Plan plan) {
+        // The K gradients may be staged into one buffer, the largest the call creates.
+        long largestBuffer = (long) plan.tasks() * plan.elements() * Float.BYTES;
+        if (largestBuffer > device.maxAllocationBytes()) {
+            throw new UnsupportedFeatureException("opencl", "a call whose gradients take " + largestBuffer + " bytes",
+                    "the device " + device.describe() + " allocates at most " + device.maxAllocationBytes()
+                            + " bytes per buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE); split the call or use the native backend");
+        }
         if (plan.norms() && !device.fp64()) {
             throw new UnsupportedFeatureException("opencl", "norm keeping", "the device " + device.describe()
                     + " lacks cl_khr_fp64, and the norms are double sums; use the native or java backend");

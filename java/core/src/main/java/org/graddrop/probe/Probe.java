@@ -105,7 +105,8 @@ public final class Probe {
 
     private static String describe(DeviceInfo device) {
         return device.describe() + ": " + device.computeUnits() + " compute units, "
-                + mebibytes(device.globalMemoryBytes()) + " MiB global memory, "
+                + mebibytes(device.globalMemoryBytes()) + " MiB global memory, largest buffer "
+                + mebibytes(device.maxAllocationBytes()) + " MiB, "
                 + (device.unifiedMemory() ? "unified" : "discrete") + " memory, fp64 " + yesNo(device.fp64())
                 + ", fp16 " + yesNo(device.fp16()) + ", max work-group " + device.maxWorkGroupSize()
                 + ", base-address alignment " + device.baseAddressAlignBytes() + " bytes, float denormals "
@@ -117,7 +118,7 @@ public final class Probe {
         return "{\"index\":" + device.index() + ",\"name\":" + Json.quote(device.name()) + ",\"vendor\":"
                 + Json.quote(device.vendor()) + ",\"type\":" + Json.quote(device.type()) + ",\"computeUnits\":"
                 + device.computeUnits() + ",\"globalMemoryBytes\":" + device.globalMemoryBytes() + ",\"localMemoryBytes\":"
-                + device.localMemoryBytes() + ",\"unifiedMemory\":" + device.unifiedMemory() + ",\"fp64\":" + device.fp64()
+                + device.localMemoryBytes() + ",\"maxAllocationBytes\":" + device.maxAllocationBytes() + ",\"unifiedMemory\":" + device.unifiedMemory() + ",\"fp64\":" + device.fp64()
                 + ",\"fp16\":" + device.fp16() + ",\"maxWorkGroupSize\":" + device.maxWorkGroupSize()
                 + ",\"baseAddressAlignBytes\":" + device.baseAddressAlignBytes() + ",\"denormals\":" + device.denormals()
                 + ",\"correctlyRoundedDivide\":" + device.correctlyRoundedDivide() + ",\"openClCVersion\":"
