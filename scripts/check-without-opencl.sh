@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the tool on a machine without an OpenCL ICD loader: inside a private mount namespace,
-# every libOpenCL file is hidden behind /dev/null, so JOCL cannot load it. The probe must say what
-# to install, the automatic choice must still run, and a pinned OpenCL backend must fail with exit 2.
+# every libOpenCL file is hidden behind /dev/null, so JOCL cannot load it. The probe must name what
+# to install, the automatic choice must still run, and a pinned OpenCL backend must exit with 2.
 #
 # Needs root and unshare(1); without them it says so and exits 0 without checking anything.
 set -euo pipefail

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: the Java unit tests, the conformance suite on every backend (Java, the
-# native library at each SIMD tier this CPU has, OpenCL), the C tests through ctest, and the C
-# library under AddressSanitizer and UndefinedBehaviorSanitizer, and the tool with libOpenCL hidden.
+# Runs the whole test suite. Maven runs the Java unit tests, the conformance suite on every backend
+# (Java, the native library at each SIMD tier this CPU has, OpenCL) and the C tests through ctest.
+# Then the C library runs under AddressSanitizer and UndefinedBehaviorSanitizer, and the tool runs
+# once with libOpenCL hidden.
 #
 # GRADDROP_REQUIRE_OPENCL=1 turns a missing OpenCL platform into a failure instead of a skip.
 set -euo pipefail
