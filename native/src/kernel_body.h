@@ -137,7 +137,7 @@ static inline __attribute__((always_inline)) void fused_vector(const gd_job *job
         sum = v_mul(sum, factor);
     }
     V abs_sum = v_abs(sum);
-    for (int32_t k = 1; k < tasks; k++) {
+    _Pragma("GCC unroll 4") for (int32_t k = 1; k < tasks; k++) {
         V g = v_load(job->gradients[k] + i);
         if (act) {
             g = v_mul(g, factor);
@@ -154,7 +154,7 @@ static inline __attribute__((always_inline)) void fused_vector(const gd_job *job
     M any_negative = m_none();
     V out = v_set1(0.0f);
     V plain = v_set1(0.0f);
-    for (int32_t k = 0; k < tasks; k++) {
+    _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
         V raw = v_load(job->gradients[k] + i);
         V g = act ? v_mul(raw, factor) : raw;
         M kept = task_mask(job, s, g);
@@ -243,33 +243,36 @@ void KERNEL(fused)(const gd_job *shared, int64_t first, int64_t j0, int64_t j1, 
  */
 #define BATCHED_PREFETCH_ROWS 4
 
-static inline void prefetch_row(const gd_job *job, int64_t row, int64_t j0, int64_t end) {
+static inline __attribute__((always_inline)) void prefetch_row(const gd_job *job, int64_t row, int64_t j0,
+                                                                int64_t end, const int32_t tasks) {
     for (int64_t j = j0; j < end; j += 16) {
         if (job->activations != NULL) {
             __builtin_prefetch(job->activations + row + j);
         }
-        for (int32_t k = 0; k < job->tasks; k++) {
+        _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
             __builtin_prefetch(job->gradients[k] + row + j);
         }
     }
 }
 
 /* G_k of the tile's columns: the batch summed in increasing b from the b = 0 term (step 1). */
-static inline void batched_signed_sums(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile) {
+static inline __attribute__((always_inline)) void batched_signed_sums(const gd_job *job, int64_t first, int64_t j0,
+                                                                      int64_t end, gd_tile *tile,
+                                                                      const int32_t tasks) {
     const int64_t width = tile->width;
     const int act = job->activations != NULL;
 
     for (int64_t b = 0; b < job->batch; b++) {
         const int64_t row = b * job->features + first;
         if (job->prefetch && b + BATCHED_PREFETCH_ROWS < job->batch) {
-            prefetch_row(job, row + BATCHED_PREFETCH_ROWS * job->features, j0, end);
+            prefetch_row(job, row + BATCHED_PREFETCH_ROWS * job->features, j0, end, tasks);
         }
         if (act) {
             for (int64_t j = j0; j < end; j += VW) {
                 v_store(tile->signs + j, activation_factor(job, v_load(job->activations + row + j)));
             }
         }
-        for (int32_t k = 0; k < job->tasks; k++) {
+        _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
             const float *g = job->gradients[k] + row;
             float *signed_sum = tile->signed_sums + k * width;
             for (int64_t j = j0; j < end; j += VW) {
@@ -318,13 +321,14 @@ static inline __attribute__((always_inline)) void decide_vector(const gd_job *jo
 }
 
 /* Purity, keep probability and each task's coefficient c_k of the tile's columns. */
-static inline void batched_decide(const gd_job *job, int64_t j0, int64_t end, gd_tile *tile, const float *noise) {
+static inline __attribute__((always_inline)) void batched_decide(const gd_job *job, int64_t j0, int64_t end,
+                                                                 gd_tile *tile, const float *noise,
+                                                                 const int32_t tasks) {
     const int64_t width = tile->width;
-    const int32_t tasks = job->tasks;
     V sums[tasks];
 
     for (int64_t j = j0; j < end; j += VW) {
-        for (int32_t k = 0; k < tasks; k++) {
+        _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
             sums[k] = v_load(tile->signed_sums + k * width + j);
         }
         decide_vector(job, j, tile, noise, sums, tasks, job->statistics);
@@ -429,9 +433,9 @@ BATCHED_REGISTERS(3)
 BATCHED_REGISTERS(4)
 
 /* Writes the combined output row by row, re-reading the gradients the first pass left in cache. */
-static inline void batched_combine(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile) {
+static inline __attribute__((always_inline)) void batched_combine(const gd_job *job, int64_t first, int64_t j0,
+                                                                  int64_t end, gd_tile *tile, const int32_t tasks) {
     const int64_t width = tile->width;
-    const int32_t tasks = job->tasks;
 
     if (job->norms) {
         for (int64_t j = j0; j < end; j++) {
@@ -445,7 +449,7 @@ static inline void batched_combine(const gd_job *job, int64_t first, int64_t j0,
         for (int64_t j = j0; j < end; j += VW) {
             V out = v_set1(0.0f);
             V plain = v_set1(0.0f);
-            for (int32_t k = 0; k < tasks; k++) {
+            _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
                 V raw = v_load(job->gradients[k] + row + j);
                 V term = v_mul(v_load(tile->coefficients + k * width + j), raw);
                 out = k == 0 ? term : v_add(out, term);
@@ -463,6 +467,32 @@ static inline void batched_combine(const gd_job *job, int64_t first, int64_t j0,
             }
         }
     }
+}
+
+/*
+ * The three row-by-row passes, for tiles that come from memory or calls with norms. The task
+ * count is a constant where the callers can make it one, so the task loops unroll.
+ */
+static inline __attribute__((always_inline)) void batched_rows(const gd_job *job, int64_t first, int64_t j0,
+                                                               int64_t end, gd_tile *tile, const float *noise,
+                                                               const int32_t tasks) {
+    batched_signed_sums(job, first, j0, end, tile, tasks);
+    batched_decide(job, j0, end, tile, noise, tasks);
+    batched_combine(job, first, j0, end, tile, tasks);
+}
+
+#define BATCHED_ROWS(count)                                                                           \
+    static void batched_rows_##count(const gd_job *job, int64_t first, int64_t j0, int64_t end,       \
+                                     gd_tile *tile, const float *noise) {                             \
+        batched_rows(job, first, j0, end, tile, noise, count);                                        \
+    }
+BATCHED_ROWS(2)
+BATCHED_ROWS(3)
+BATCHED_ROWS(4)
+
+static void batched_rows_general(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile,
+                                 const float *noise) {
+    batched_rows(job, first, j0, end, tile, noise, job->tasks);
 }
 
 void KERNEL(batched)(const gd_job *shared, int64_t first, int64_t j0, int64_t j1, gd_tile *shared_tile,
@@ -491,10 +521,14 @@ void KERNEL(batched)(const gd_job *shared, int64_t first, int64_t j0, int64_t j1
         default:
             batched_registers_4(job, first, j0, end, tile, noise);
         }
+    } else if (end > j0 && job->tasks == 2) {
+        batched_rows_2(job, first, j0, end, tile, noise);
+    } else if (end > j0 && job->tasks == 3) {
+        batched_rows_3(job, first, j0, end, tile, noise);
+    } else if (end > j0 && job->tasks == 4) {
+        batched_rows_4(job, first, j0, end, tile, noise);
     } else if (end > j0) {
-        batched_signed_sums(job, first, j0, end, tile);
-        batched_decide(job, j0, end, tile, noise);
-        batched_combine(job, first, j0, end, tile);
+        batched_rows_general(job, first, j0, end, tile, noise);
     }
     shared_tile->conflicts = tile->conflicts;
 #if VW > 1
