@@ -137,7 +137,7 @@ static inline __attribute__((always_inline)) void fused_vector(const gd_job *job
         sum = v_mul(sum, factor);
     }
     V abs_sum = v_abs(sum);
-    for (int32_t k = 1; k < tasks; k++) {
+    _Pragma("GCC unroll 4") for (int32_t k = 1; k < tasks; k++) {
         V g = v_load(job->gradients[k] + i);
         if (act) {
             g = v_mul(g, factor);
@@ -154,7 +154,7 @@ static inline __attribute__((always_inline)) void fused_vector(const gd_job *job
     M any_negative = m_none();
     V out = v_set1(0.0f);
     V plain = v_set1(0.0f);
-    for (int32_t k = 0; k < tasks; k++) {
+    _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
         V raw = v_load(job->gradients[k] + i);
         V g = act ? v_mul(raw, factor) : raw;
         M kept = task_mask(job, s, g);
@@ -232,6 +232,10 @@ void KERNEL(fused)(const gd_job *shared, int64_t first, int64_t j0, int64_t j1, 
 #endif
 }
 
+/* The most tasks whose G_k the batched kernel keeps in registers, and vectors of columns per strip. */
+#define GD_MAX_TASKS_IN_REGISTERS 4
+#define BATCHED_STRIP 2
+
 /*
  * Rows ahead whose tile columns pass 1 prefetches. A tile reads (K + 1) x B short row segments,
  * each in its own page, which the hardware prefetchers follow poorly.
@@ -239,33 +243,36 @@ void KERNEL(fused)(const gd_job *shared, int64_t first, int64_t j0, int64_t j1, 
  */
 #define BATCHED_PREFETCH_ROWS 4
 
-static inline void prefetch_row(const gd_job *job, int64_t row, int64_t j0, int64_t end) {
+static inline __attribute__((always_inline)) void prefetch_row(const gd_job *job, int64_t row, int64_t j0,
+                                                                int64_t end, const int32_t tasks) {
     for (int64_t j = j0; j < end; j += 16) {
         if (job->activations != NULL) {
             __builtin_prefetch(job->activations + row + j);
         }
-        for (int32_t k = 0; k < job->tasks; k++) {
+        _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
             __builtin_prefetch(job->gradients[k] + row + j);
         }
     }
 }
 
 /* G_k of the tile's columns: the batch summed in increasing b from the b = 0 term (step 1). */
-static inline void batched_signed_sums(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile) {
+static inline __attribute__((always_inline)) void batched_signed_sums(const gd_job *job, int64_t first, int64_t j0,
+                                                                      int64_t end, gd_tile *tile,
+                                                                      const int32_t tasks) {
     const int64_t width = tile->width;
     const int act = job->activations != NULL;
 
     for (int64_t b = 0; b < job->batch; b++) {
         const int64_t row = b * job->features + first;
         if (job->prefetch && b + BATCHED_PREFETCH_ROWS < job->batch) {
-            prefetch_row(job, row + BATCHED_PREFETCH_ROWS * job->features, j0, end);
+            prefetch_row(job, row + BATCHED_PREFETCH_ROWS * job->features, j0, end, tasks);
         }
         if (act) {
             for (int64_t j = j0; j < end; j += VW) {
                 v_store(tile->signs + j, activation_factor(job, v_load(job->activations + row + j)));
             }
         }
-        for (int32_t k = 0; k < job->tasks; k++) {
+        _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
             const float *g = job->gradients[k] + row;
             float *signed_sum = tile->signed_sums + k * width;
             for (int64_t j = j0; j < end; j += VW) {
@@ -279,47 +286,156 @@ static inline void batched_signed_sums(const gd_job *job, int64_t first, int64_t
     }
 }
 
-/* Purity, keep probability and each task's coefficient c_k of the tile's columns. */
-static inline void batched_decide(const gd_job *job, int64_t j0, int64_t end, gd_tile *tile, const float *noise) {
+/* Purity, keep probability and each task's coefficient c_k of one vector of columns, from its G_k. */
+static inline __attribute__((always_inline)) void decide_vector(const gd_job *job, int64_t j, gd_tile *tile,
+                                                                const float *noise, const V *signed_sums,
+                                                                const int32_t tasks, const int statistics) {
     const int64_t width = tile->width;
-    const int32_t tasks = job->tasks;
+    V sum = signed_sums[0];
+    V abs_sum = v_abs(sum);
+    _Pragma("GCC unroll 4") for (int32_t k = 1; k < tasks; k++) {
+        sum = v_add(sum, signed_sums[k]);
+        abs_sum = v_add(abs_sum, v_abs(signed_sums[k]));
+    }
+
+    V argument = purity_argument(job, sum, abs_sum);
+    survivors s = surviving_signs(job, keep_probability(job, argument), v_load(noise + j));
+
+    M any_positive = m_none();
+    M any_negative = m_none();
+    _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
+        V g = signed_sums[k];
+        M kept = task_mask(job, s, g);
+        v_store(tile->coefficients + k * width + j,
+                v_blend(kept, v_set1(job->dropped_coefficient[k]), v_set1(job->kept_coefficient[k])));
+        if (statistics) {
+            tile->kept[k] += m_count(kept);
+            any_positive = m_or(any_positive, m_gt(g, v_set1(0.0f)));
+            any_negative = m_or(any_negative, m_lt(g, v_set1(0.0f)));
+        }
+    }
+    if (statistics) {
+        tile->conflicts += m_count(m_and(any_positive, any_negative));
+        v_store(tile->purity + j, reported_purity(job, argument));
+    }
+}
+
+/* Purity, keep probability and each task's coefficient c_k of the tile's columns. */
+static inline __attribute__((always_inline)) void batched_decide(const gd_job *job, int64_t j0, int64_t end,
+                                                                 gd_tile *tile, const float *noise,
+                                                                 const int32_t tasks) {
+    const int64_t width = tile->width;
+    V sums[tasks];
 
     for (int64_t j = j0; j < end; j += VW) {
-        V sum = v_load(tile->signed_sums + j);
-        V abs_sum = v_abs(sum);
-        for (int32_t k = 1; k < tasks; k++) {
-            V g = v_load(tile->signed_sums + k * width + j);
-            sum = v_add(sum, g);
-            abs_sum = v_add(abs_sum, v_abs(g));
+        _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
+            sums[k] = v_load(tile->signed_sums + k * width + j);
         }
+        decide_vector(job, j, tile, noise, sums, tasks, job->statistics);
+    }
+}
 
-        V argument = purity_argument(job, sum, abs_sum);
-        survivors s = surviving_signs(job, keep_probability(job, argument), v_load(noise + j));
+/* Signed gradients of one row of a vector of columns, added to the sums in registers. */
+static inline __attribute__((always_inline)) void add_row(const gd_job *job, const float *const *base,
+                                                          const float *activations, int64_t offset, V *sums,
+                                                          const int32_t tasks, const int initial) {
+    V factor = activations != NULL ? activation_factor(job, v_load(activations + offset)) : v_set1(0.0f);
+    _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
+        V term = v_load(base[k] + offset);
+        if (activations != NULL) {
+            term = v_mul(term, factor);
+        }
+        sums[k] = initial ? term : v_add(sums[k], term);
+    }
+}
 
-        M any_positive = m_none();
-        M any_negative = m_none();
-        for (int32_t k = 0; k < tasks; k++) {
-            V g = v_load(tile->signed_sums + k * width + j);
-            M kept = task_mask(job, s, g);
-            v_store(tile->coefficients + k * width + j,
-                    v_blend(kept, v_set1(job->dropped_coefficient[k]), v_set1(job->kept_coefficient[k])));
-            if (job->statistics) {
-                tile->kept[k] += m_count(kept);
-                any_positive = m_or(any_positive, m_gt(g, v_set1(0.0f)));
-                any_negative = m_or(any_negative, m_lt(g, v_set1(0.0f)));
+/*
+ * All three steps for `vectors` vectors of columns from j and a few tasks: the strip runs down the
+ * batch with its G_k held in registers, decides, then writes its output down the batch, so neither
+ * the sums nor the coefficients are stored and reloaded per row. The pragmas unroll the loops over
+ * constant counts, which -O2 alone leaves rolled, so that every G_k stays in a register.
+ */
+static inline __attribute__((always_inline)) void batched_strip(const gd_job *job, const float *const *base,
+                                                                const float *activations, float *const *task_out,
+                                                                float *output, int64_t j, gd_tile *tile,
+                                                                const float *noise, const int32_t tasks,
+                                                                const int vectors) {
+    const int64_t features = job->features;
+    const int64_t width = tile->width;
+    V sums[BATCHED_STRIP][GD_MAX_TASKS_IN_REGISTERS];
+
+    _Pragma("GCC unroll 2") for (int v = 0; v < vectors; v++) {
+        add_row(job, base, activations, j + v * VW, sums[v], tasks, 1);
+    }
+    for (int64_t b = 1; b < job->batch; b++) {
+        const int64_t row = b * features + j;
+        _Pragma("GCC unroll 2") for (int v = 0; v < vectors; v++) {
+            add_row(job, base, activations, row + v * VW, sums[v], tasks, 0);
+        }
+    }
+
+    V coefficient[BATCHED_STRIP][GD_MAX_TASKS_IN_REGISTERS];
+    _Pragma("GCC unroll 2") for (int v = 0; v < vectors; v++) {
+        decide_vector(job, j + v * VW, tile, noise, sums[v], tasks, job->statistics);
+        _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
+            coefficient[v][k] = v_load(tile->coefficients + k * width + j + v * VW);
+        }
+    }
+
+    for (int64_t b = 0; b < job->batch; b++) {
+        const int64_t row = b * features + j;
+        _Pragma("GCC unroll 2") for (int v = 0; v < vectors; v++) {
+            const int64_t offset = row + v * VW;
+            V out = v_set1(0.0f);
+            _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
+                V term = v_mul(coefficient[v][k], v_load(base[k] + offset));
+                out = k == 0 ? term : v_add(out, term);
+                if (task_out != NULL) {
+                    store_output(job, task_out[k] + offset, term);
+                }
             }
-        }
-        if (job->statistics) {
-            tile->conflicts += m_count(m_and(any_positive, any_negative));
-            v_store(tile->purity + j, reported_purity(job, argument));
+            store_output(job, output + offset, out);
         }
     }
 }
 
+/* The tile's columns in strips; for tiles that come from cache, as each strip walks every row. */
+static inline __attribute__((always_inline)) void batched_registers(const gd_job *job, int64_t first, int64_t j0,
+                                                                    int64_t end, gd_tile *tile,
+                                                                    const float *noise, const int32_t tasks) {
+    const float *base[GD_MAX_TASKS_IN_REGISTERS];
+    float *task_out[GD_MAX_TASKS_IN_REGISTERS];
+    _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
+        base[k] = job->gradients[k] + first;
+        task_out[k] = job->task_outputs != NULL ? job->task_outputs[k] + first : NULL;
+    }
+    const float *activations = job->activations != NULL ? job->activations + first : NULL;
+    float *const *outputs = job->task_outputs != NULL ? task_out : NULL;
+    float *output = job->output + first;
+
+    int64_t j = j0;
+    for (; j + BATCHED_STRIP * VW <= end; j += BATCHED_STRIP * VW) {
+        batched_strip(job, base, activations, outputs, output, j, tile, noise, tasks, BATCHED_STRIP);
+    }
+    for (; j < end; j += VW) {
+        batched_strip(job, base, activations, outputs, output, j, tile, noise, tasks, 1);
+    }
+}
+
+#define BATCHED_REGISTERS(count)                                                                      \
+    static void batched_registers_##count(const gd_job *job, int64_t first, int64_t j0, int64_t end,  \
+                                          gd_tile *tile, const float *noise) {                        \
+        batched_registers(job, first, j0, end, tile, noise, count);                                   \
+    }
+BATCHED_REGISTERS(1)
+BATCHED_REGISTERS(2)
+BATCHED_REGISTERS(3)
+BATCHED_REGISTERS(4)
+
 /* Writes the combined output row by row, re-reading the gradients the first pass left in cache. */
-static inline void batched_combine(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile) {
+static inline __attribute__((always_inline)) void batched_combine(const gd_job *job, int64_t first, int64_t j0,
+                                                                  int64_t end, gd_tile *tile, const int32_t tasks) {
     const int64_t width = tile->width;
-    const int32_t tasks = job->tasks;
 
     if (job->norms) {
         for (int64_t j = j0; j < end; j++) {
@@ -333,7 +449,7 @@ static inline void batched_combine(const gd_job *job, int64_t first, int64_t j0,
         for (int64_t j = j0; j < end; j += VW) {
             V out = v_set1(0.0f);
             V plain = v_set1(0.0f);
-            for (int32_t k = 0; k < tasks; k++) {
+            _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
                 V raw = v_load(job->gradients[k] + row + j);
                 V term = v_mul(v_load(tile->coefficients + k * width + j), raw);
                 out = k == 0 ? term : v_add(out, term);
@@ -353,6 +469,32 @@ static inline void batched_combine(const gd_job *job, int64_t first, int64_t j0,
     }
 }
 
+/*
+ * The three row-by-row passes, for tiles that come from memory or calls with norms. The task
+ * count is a constant where the callers can make it one, so the task loops unroll.
+ */
+static inline __attribute__((always_inline)) void batched_rows(const gd_job *job, int64_t first, int64_t j0,
+                                                               int64_t end, gd_tile *tile, const float *noise,
+                                                               const int32_t tasks) {
+    batched_signed_sums(job, first, j0, end, tile, tasks);
+    batched_decide(job, j0, end, tile, noise, tasks);
+    batched_combine(job, first, j0, end, tile, tasks);
+}
+
+#define BATCHED_ROWS(count)                                                                           \
+    static void batched_rows_##count(const gd_job *job, int64_t first, int64_t j0, int64_t end,       \
+                                     gd_tile *tile, const float *noise) {                             \
+        batched_rows(job, first, j0, end, tile, noise, count);                                        \
+    }
+BATCHED_ROWS(2)
+BATCHED_ROWS(3)
+BATCHED_ROWS(4)
+
+static void batched_rows_general(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile,
+                                 const float *noise) {
+    batched_rows(job, first, j0, end, tile, noise, job->tasks);
+}
+
 void KERNEL(batched)(const gd_job *shared, int64_t first, int64_t j0, int64_t j1, gd_tile *shared_tile,
                      const float *noise) {
     const gd_job local = *shared;
@@ -360,10 +502,33 @@ void KERNEL(batched)(const gd_job *shared, int64_t first, int64_t j0, int64_t j1
     gd_tile tile_copy = *shared_tile;
     gd_tile *tile = &tile_copy;
     int64_t end = j0 + (j1 - j0) / VW * VW;
-    if (end > j0) {
-        batched_signed_sums(job, first, j0, end, tile);
-        batched_decide(job, j0, end, tile, noise);
-        batched_combine(job, first, j0, end, tile);
+    /*
+     * Strips walk each row several times, which suits tiles that come from cache; a tile that
+     * comes from memory reads faster row by row with prefetching.
+     */
+    const int registers = !job->norms && !job->prefetch && job->tasks <= GD_MAX_TASKS_IN_REGISTERS;
+    if (end > j0 && registers) {
+        switch (job->tasks) {
+        case 1:
+            batched_registers_1(job, first, j0, end, tile, noise);
+            break;
+        case 2:
+            batched_registers_2(job, first, j0, end, tile, noise);
+            break;
+        case 3:
+            batched_registers_3(job, first, j0, end, tile, noise);
+            break;
+        default:
+            batched_registers_4(job, first, j0, end, tile, noise);
+        }
+    } else if (end > j0 && job->tasks == 2) {
+        batched_rows_2(job, first, j0, end, tile, noise);
+    } else if (end > j0 && job->tasks == 3) {
+        batched_rows_3(job, first, j0, end, tile, noise);
+    } else if (end > j0 && job->tasks == 4) {
+        batched_rows_4(job, first, j0, end, tile, noise);
+    } else if (end > j0) {
+        batched_rows_general(job, first, j0, end, tile, noise);
     }
     shared_tile->conflicts = tile->conflicts;
 #if VW > 1

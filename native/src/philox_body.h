@@ -8,6 +8,11 @@
  *   uniform values in position order (counter-major, word-minor).
  */
 
+/* Groups of 4 * LANES positions that one loop iteration generates together. A tier may set more. */
+#ifndef PHILOX_GROUPS
+#define PHILOX_GROUPS 2
+#endif
+
 void KERNEL(philox)(uint64_t seed, uint64_t step, int64_t first, int64_t n, float *out) {
     int64_t position = first;
     const int64_t end = first + n;
@@ -20,6 +25,48 @@ void KERNEL(philox)(uint64_t seed, uint64_t step, int64_t first, int64_t n, floa
     if (lead > 0) {
         gd_philox_scalar(seed, step, position, lead, out);
         position += lead;
+    }
+
+    const VI step_low = vi_set1((uint32_t) step);
+    const VI step_high = vi_set1((uint32_t) (step >> 32));
+
+    /*
+     * PHILOX_GROUPS whole groups at a time, while the low counter word does not wrap inside them.
+     * Each round is a chain of a multiply, a shuffle and an xor, so independent groups keep the
+     * vector units busy during the latency of one group's chain.
+     */
+    while (end - position >= PHILOX_GROUPS * 4 * LANES) {
+        uint64_t counter = (uint64_t) position >> 2;
+        uint32_t low = (uint32_t) counter;
+        if (low > UINT32_MAX - (PHILOX_GROUPS * LANES - 1)) {
+            break;
+        }
+        VI w0[PHILOX_GROUPS], w1[PHILOX_GROUPS], w2[PHILOX_GROUPS], w3[PHILOX_GROUPS];
+        _Pragma("GCC unroll 4") for (int g = 0; g < PHILOX_GROUPS; g++) {
+            w0[g] = vi_counters(low + (uint32_t) (g * LANES));
+            w1[g] = vi_set1((uint32_t) (counter >> 32));
+            w2[g] = step_low;
+            w3[g] = step_high;
+        }
+        uint32_t key0 = (uint32_t) seed;
+        uint32_t key1 = (uint32_t) (seed >> 32);
+        for (int round = 0; round < GD_PHILOX_ROUNDS; round++) {
+            _Pragma("GCC unroll 4") for (int g = 0; g < PHILOX_GROUPS; g++) {
+                VI hi0, lo0, hi1, lo1;
+                vi_mulhilo(w0[g], GD_PHILOX_M0, &hi0, &lo0);
+                vi_mulhilo(w2[g], GD_PHILOX_M1, &hi1, &lo1);
+                w0[g] = vi_xor3(hi1, w1[g], vi_set1(key0));
+                w1[g] = lo1;
+                w2[g] = vi_xor3(hi0, w3[g], vi_set1(key1));
+                w3[g] = lo0;
+            }
+            key0 += GD_PHILOX_W0;
+            key1 += GD_PHILOX_W1;
+        }
+        _Pragma("GCC unroll 4") for (int g = 0; g < PHILOX_GROUPS; g++) {
+            vi_store_uniform(out + (position - first) + g * 4 * LANES, w0[g], w1[g], w2[g], w3[g]);
+        }
+        position += PHILOX_GROUPS * 4 * LANES;
     }
 
     /* The last, partial group is generated whole into a buffer and copied. */

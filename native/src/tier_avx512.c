@@ -54,6 +54,8 @@ static inline void vi_store_uniform(float *out, VI w0, VI w1, VI w2, VI w3) {
     _mm512_storeu_ps(out + 48, _mm512_shuffle_f32x4(odd01, odd23, _MM_SHUFFLE(3, 1, 3, 1)));
 }
 
+/* Four groups of state take 16 of the 32 vector registers. */
+#define PHILOX_GROUPS 4
 #include "philox_body.h"
 
 static void avx512_scale(float *data, int64_t n, float factor) {

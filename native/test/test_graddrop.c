@@ -83,14 +83,19 @@ static void test_philox_known_answers(void) {
         }
     }
 
-    /* Counters that cross 2^32 carry into the high counter word. */
-    int64_t first = ((int64_t) 1 << 34) - 40;
-    gd_philox_uniform(seed, step, first, 80, vector);
-    for (int64_t i = 0; i < 80; i++) {
+    /*
+     * Counters that cross 2^32 carry into the high counter word. The run starts far enough before
+     * the carry that the widest tier's multi-group loop runs before it reaches the carry.
+     */
+    enum { ACROSS = 1200 };
+    static float across[ACROSS];
+    int64_t first = ((int64_t) 1 << 34) - 1100;
+    gd_philox_uniform(seed, step, first, ACROSS, across);
+    for (int64_t i = 0; i < ACROSS; i++) {
         uint64_t counter = (uint64_t) (first + i) >> 2;
         gd_philox_block((uint32_t) counter, (uint32_t) (counter >> 32), (uint32_t) step, (uint32_t) (step >> 32),
                         (uint32_t) seed, (uint32_t) (seed >> 32), words);
-        CHECK(vector[i] == gd_philox_uniform_of(words[(first + i) & 3]), "philox across 2^32 at %lld", (long long) i);
+        CHECK(across[i] == gd_philox_uniform_of(words[(first + i) & 3]), "philox across 2^32 at %lld", (long long) i);
     }
 }
 
