@@ -357,7 +357,7 @@ def markdown(args, entries, throughput, baseline, overhead, torch, commands):
     lines += [
         "## Reproduce",
         "",
-        "`bench/run.sh` builds the benchmark jar, runs the quick profile (K = 4, four sizes, a few minutes) "
+        "`bench/run.sh` builds the benchmark jar, runs the quick profile (K = 4, four sizes, about 10 minutes) "
         "or with `--full` every task count and size, and rewrites this page and the chart. "
         "`java -jar bench/target/graddrop-bench.jar -h` lists JMH's own options for single runs.",
         "",

@@ -2,7 +2,7 @@
 # Runs the GradDrop benchmarks on every available backend, the streaming baseline and the PyTorch
 # peer, then writes docs/benchmarks.md and docs/benchmarks.svg from the results.
 #
-#   bench/run.sh            quick profile: K = 4, four sizes, short iterations (a few minutes)
+#   bench/run.sh            quick profile: K = 4, four sizes, 2 + 5 iterations of 1 s (about 10 minutes)
 #   bench/run.sh --full     K = 2, 4, 8, every size from 4 Ki to 64 Mi floats, longer iterations
 #
 # Options:
@@ -49,8 +49,8 @@ if [ "$PROFILE" = full ]; then
 else
   TASKS="4"
   ELEMENTS="4096,65536,1048576,16777216"
-  JMH_TIMING=(-wi 1 -w 500ms -i 3 -r 500ms -f 1)
-  TORCH_SECONDS=0.5
+  JMH_TIMING=(-wi 2 -w 1s -i 5 -r 1s -f 1)
+  TORCH_SECONDS=1
 fi
 LAYOUTS="batched,unbatched"
 
