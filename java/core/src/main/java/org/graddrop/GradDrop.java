@@ -105,7 +105,7 @@ public final class GradDrop {
         MemorySegment[] taskSegments = new MemorySegment[tasks];
         for (int k = 0; k < tasks; k++) {
             taskSegments[k] = gradients.task(k);
-            Validation.requireFloats("gradients[" + k + "]", taskSegments[k], elements);
+            Validation.requireFloats("gradients", k, taskSegments[k], elements);
         }
         MemorySegment activations = request.activations();
         if (activations != null) {
@@ -113,7 +113,7 @@ public final class GradDrop {
         }
         MemorySegment uniform = request.noise() instanceof Noise.Explicit explicit ? explicit.uniform() : null;
         if (uniform != null) {
-            Validation.requireFloats("uniform noise (" + (marginalize ? "one value per feature" : "one value per element") + ")",
+            Validation.requireFloats(marginalize ? "uniform noise (one value per feature)" : "uniform noise (one value per element)",
                     uniform, positions);
         }
 
@@ -125,7 +125,7 @@ public final class GradDrop {
 
         MemorySegment output = request.output();
         Validation.requireWritableFloats("output", output, elements);
-        requireDisjointFromInputs("output", output, taskSegments, activations, uniform);
+        requireDisjointFromInputs("output", -1, output, taskSegments, activations, uniform);
 
         MemorySegment[] taskOutputs = request.taskOutputsUnsafe();
         if (taskOutputs != null) {
@@ -134,12 +134,11 @@ public final class GradDrop {
                         + tasks + ")");
             }
             for (int k = 0; k < tasks; k++) {
-                String name = "taskOutputs[" + k + "]";
-                Validation.requireWritableFloats(name, taskOutputs[k], elements);
-                requireDisjointFromInputs(name, taskOutputs[k], taskSegments, activations, uniform);
-                Validation.requireDisjoint(name, taskOutputs[k], "output", output);
+                Validation.requireWritableFloats("taskOutputs", k, taskOutputs[k], elements);
+                requireDisjointFromInputs("taskOutputs", k, taskOutputs[k], taskSegments, activations, uniform);
+                Validation.requireDisjoint("taskOutputs", k, taskOutputs[k], "output", -1, output);
                 for (int j = 0; j < k; j++) {
-                    Validation.requireDisjoint(name, taskOutputs[k], "taskOutputs[" + j + "]", taskOutputs[j]);
+                    Validation.requireDisjoint("taskOutputs", k, taskOutputs[k], "taskOutputs", j, taskOutputs[j]);
                 }
             }
             taskOutputs = taskOutputs.clone();
@@ -150,13 +149,13 @@ public final class GradDrop {
                 request.statistics(), histogramBins, nonFinitePolicy, threads);
     }
 
-    private static void requireDisjointFromInputs(String name, MemorySegment target, MemorySegment[] gradients,
+    private static void requireDisjointFromInputs(String name, int index, MemorySegment target, MemorySegment[] gradients,
                                                   MemorySegment activations, MemorySegment uniform) {
         for (int k = 0; k < gradients.length; k++) {
-            Validation.requireDisjoint(name, target, "gradients[" + k + "]", gradients[k]);
+            Validation.requireDisjoint(name, index, target, "gradients", k, gradients[k]);
         }
-        Validation.requireDisjoint(name, target, "activations", activations);
-        Validation.requireDisjoint(name, target, "uniform noise", uniform);
+        Validation.requireDisjoint(name, index, target, "activations", -1, activations);
+        Validation.requireDisjoint(name, index, target, "uniform noise", -1, uniform);
     }
 
     public Preset preset() {

@@ -11,6 +11,38 @@ final class Validation {
     private Validation() {
     }
 
+    /** The name of argument {@code index} of array {@code argument}, or {@code argument} when the index is negative. */
+    static String name(String argument, int index) {
+        return index < 0 ? argument : argument + "[" + index + "]";
+    }
+
+    /**
+     * As {@link #requireFloats(String, MemorySegment, long)} for element {@code index} of an array
+     * argument. The name is only built when the check fails, so a valid call allocates nothing here.
+     */
+    static void requireFloats(String argument, int index, MemorySegment segment, long floats) {
+        if (segment == null || !segment.scope().isAlive() || !segment.isAccessibleBy(Thread.currentThread())
+                || segment.byteSize() != floats * Float.BYTES || segment.maxByteAlignment() < Float.BYTES) {
+            requireFloats(name(argument, index), segment, floats);
+        }
+    }
+
+    /** As {@link #requireWritableFloats(String, MemorySegment, long)} for element {@code index} of an array argument. */
+    static void requireWritableFloats(String argument, int index, MemorySegment segment, long floats) {
+        requireFloats(argument, index, segment, floats);
+        if (segment.isReadOnly()) {
+            requireWritableFloats(name(argument, index), segment, floats);
+        }
+    }
+
+    /** As {@link #requireDisjoint(String, MemorySegment, String, MemorySegment)} with array elements named by index. */
+    static void requireDisjoint(String outputName, int outputIndex, MemorySegment output, String inputName, int inputIndex,
+                                MemorySegment input) {
+        if (input != null && output.asOverlappingSlice(input).isPresent()) {
+            requireDisjoint(name(outputName, outputIndex), output, name(inputName, inputIndex), input);
+        }
+    }
+
     /** Checks that {@code segment} is alive, 4-byte aligned and contains exactly {@code floats} float32 values. */
     static void requireFloats(String argument, MemorySegment segment, long floats) {
         if (segment == null) {
