@@ -22,7 +22,7 @@ import org.graddrop.spi.Problem;
  */
 public final class GradDrop {
 
-    /** The most worker threads a call may request; the native library's pool has this many slots at most. */
+    /** The maximum number of worker threads a call may request, the size limit of the native thread pool. */
     public static final int MAX_THREADS = 1024;
 
     private final Preset preset;
@@ -82,7 +82,7 @@ public final class GradDrop {
         return chosen.apply(problem);
     }
 
-    /** The backend that a call with this request would run on, without running it. */
+    /** Returns the backend that a call with this request would run on, without running it. */
     public String backendFor(Request request) {
         return Backends.select(backend, toProblem(request)).name();
     }

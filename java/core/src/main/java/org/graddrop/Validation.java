@@ -11,7 +11,7 @@ final class Validation {
     private Validation() {
     }
 
-    /** The name of argument {@code index} of array {@code argument}, or {@code argument} when the index is negative. */
+    /** Returns the name of element {@code index} of array {@code argument}, or {@code argument} when the index is negative. */
     static String name(String argument, int index) {
         return index < 0 ? argument : argument + "[" + index + "]";
     }

@@ -61,7 +61,7 @@ public final class Backends {
         return lower;
     }
 
-    /** The backend named {@code name}, whether or not it is available. */
+    /** Returns the backend named {@code name}, whether or not it is available. */
     public static Backend byName(String name) {
         return switch (requireKnownName(name)) {
             case "java" -> JavaBackend.instance();
@@ -71,12 +71,12 @@ public final class Backends {
         };
     }
 
-    /** Every backend, in the order of the automatic preference on a machine without a GPU. */
+    /** Returns every backend, in the order of the automatic preference on a machine without a GPU. */
     public static List<Backend> all() {
         return List.of(NativeBackend.instance(), OpenClBackend.instance(), JavaBackend.instance());
     }
 
-    /** The explicit choice from the builder, the system property or the environment, or "auto". */
+    /** Returns the explicit choice from the builder, the system property or the environment, or "auto". */
     public static String pinnedName(String requested) {
         if (!requested.equals("auto")) {
             return requested;
