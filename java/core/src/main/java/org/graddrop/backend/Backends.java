@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.graddrop.BackendUnavailableException;
 import org.graddrop.KeepFunction;
 import org.graddrop.UnsupportedFeatureException;
@@ -42,7 +43,7 @@ public final class Backends {
 
     private static final List<String> NAMES = List.of("java", "native", "opencl");
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
-    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+    private static final Set<String> LOGGED_SKIPS = ConcurrentHashMap.newKeySet();
 
     private Backends() {
     }
@@ -105,7 +106,9 @@ public final class Backends {
                 throw new BackendUnavailableException(pinned, availability.detail(), availability.cause());
             }
             backend.checkSupported(problem);
-            logOnce(backend.name(), "the caller pinned it");
+            if (Decision.pinned(backend.name()).firstTime()) {
+                log(backend.name(), "the caller pinned it");
+            }
             return backend;
         }
         return automatic(problem);
@@ -113,7 +116,9 @@ public final class Backends {
 
     private static Backend automatic(Problem problem) {
         if (problem.keepFunction().kind() == KeepFunction.Kind.CUSTOM) {
-            logOnce("java", "a custom keep function runs only on the Java backend");
+            if (Decision.CUSTOM_KEEP_FUNCTION.firstTime()) {
+                log("java", "a custom keep function runs only on the Java backend");
+            }
             return JavaBackend.instance();
         }
 
@@ -121,25 +126,33 @@ public final class Backends {
         OpenClBackend openCl = OpenClBackend.instance();
         if (problem.trafficBytes() >= gpuMinBytes && openCl.availability().available() && openCl.hasGpu()
                 && supports(openCl, problem)) {
-            logOnce("opencl", "the OpenCL GPU " + openCl.selectedDevice().describe() + " is present and the call moves at least "
-                    + gpuMinBytes + " bytes");
+            if (Decision.GPU.firstTime()) {
+                log("opencl", "the OpenCL GPU " + openCl.selectedDevice().describe() + " is present and the call moves at least "
+                        + gpuMinBytes + " bytes");
+            }
             return openCl;
         }
 
         NativeBackend simd = NativeBackend.instance();
         if (simd.availability().available() && supports(simd, problem)) {
-            logOnce("native", "the native SIMD library is loaded (" + simd.availability().detail() + ")");
+            if (Decision.NATIVE.firstTime()) {
+                log("native", "the native SIMD library is loaded (" + simd.availability().detail() + ")");
+            }
             return simd;
         }
 
         if (openCl.availability().available() && supports(openCl, problem)) {
-            logOnce("opencl", "the native library is unavailable (" + simd.availability().detail() + ") and the OpenCL device "
-                    + openCl.selectedDevice().describe() + " is present");
+            if (Decision.OPENCL_DEVICE.firstTime()) {
+                log("opencl", "the native library is unavailable (" + simd.availability().detail() + ") and the OpenCL device "
+                        + openCl.selectedDevice().describe() + " is present");
+            }
             return openCl;
         }
 
-        logOnce("java", "no native library (" + simd.availability().detail() + ") and no usable OpenCL device ("
-                + openCl.availability().detail() + ")");
+        if (Decision.JAVA_FALLBACK.firstTime()) {
+            log("java", "no native library (" + simd.availability().detail() + ") and no usable OpenCL device ("
+                    + openCl.availability().detail() + ")");
+        }
         return JavaBackend.instance();
     }
 
@@ -148,18 +161,36 @@ public final class Backends {
             backend.checkSupported(problem);
             return true;
         } catch (UnsupportedFeatureException e) {
-            logOnce("skip " + backend.name(), e.getMessage());
+            if (LOGGED_SKIPS.add(backend.name() + '|' + e.getMessage())) {
+                LOG.info("GradDrop backend {} skipped: {}", backend.name(), e.getMessage());
+            }
             return false;
         }
     }
 
-    private static void logOnce(String backend, String reason) {
-        if (LOGGED.add(backend + '|' + reason)) {
-            if (backend.startsWith("skip ")) {
-                LOG.info("GradDrop backend {} skipped: {}", backend.substring(5), reason);
-            } else {
-                LOG.info("GradDrop backend: {}, because {}", backend, reason);
-            }
+    private static void log(String backend, String reason) {
+        LOG.info("GradDrop backend: {}, because {}", backend, reason);
+    }
+
+    /**
+     * The kinds of choice, each logged the first time it is made. The reason text is only built
+     * then, so choosing a backend allocates nothing on later calls.
+     */
+    private enum Decision {
+        PINNED_JAVA, PINNED_NATIVE, PINNED_OPENCL, CUSTOM_KEEP_FUNCTION, GPU, NATIVE, OPENCL_DEVICE, JAVA_FALLBACK;
+
+        private final AtomicBoolean logged = new AtomicBoolean();
+
+        static Decision pinned(String backend) {
+            return switch (backend) {
+                case "native" -> PINNED_NATIVE;
+                case "opencl" -> PINNED_OPENCL;
+                default -> PINNED_JAVA;
+            };
+        }
+
+        boolean firstTime() {
+            return !logged.get() && logged.compareAndSet(false, true);
         }
     }
 

@@ -80,7 +80,7 @@ final class NativeCall {
                     + " leaks for " + problem.tasks() + " tasks");
         }
         for (int k = 0; k < gradients.length; k++) {
-            requireBytes("gradients[" + k + "]", gradients[k], bytes);
+            requireBytes("gradients", k, gradients[k], bytes);
         }
         if (problem.activations() != null) {
             requireBytes("activations", problem.activations(), bytes);
@@ -96,8 +96,15 @@ final class NativeCall {
                         + problem.tasks() + " tasks");
             }
             for (int k = 0; k < problem.tasks(); k++) {
-                requireBytes("taskOutputs[" + k + "]", problem.taskOutputs()[k], bytes);
+                requireBytes("taskOutputs", k, problem.taskOutputs()[k], bytes);
             }
+        }
+    }
+
+    /** As {@link #requireBytes(String, MemorySegment, long)} for element {@code index}, naming it only on failure. */
+    private static void requireBytes(String name, int index, MemorySegment segment, long bytes) {
+        if (segment.byteSize() != bytes) {
+            requireBytes(name + "[" + index + "]", segment, bytes);
         }
     }
 
