@@ -120,22 +120,6 @@ static inline void store_output(const gd_job *job, float *p, V v) {
 }
 
 /*
- * Floats ahead that the fused loop prefetches in each input stream, one cache line per vector of
- * 16 floats; with fewer lanes some lines are asked for more than once, which costs little.
- * NOTE: 1024 (4 KiB) is an estimate for K=4 D=16Mi on one 2-core Zen 4 VM.
- */
-#define FUSED_PREFETCH_FLOATS 1024
-
-static inline __attribute__((always_inline)) void fused_prefetch(const gd_job *job, int64_t i, const int32_t tasks) {
-    if (job->activations != NULL) {
-        __builtin_prefetch(job->activations + i + FUSED_PREFETCH_FLOATS);
-    }
-    _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
-        __builtin_prefetch(job->gradients[k] + i + FUSED_PREFETCH_FLOATS);
-    }
-}
-
-/*
  * One vector of positions with one element each: masks per element, or B == 1. The callers pass
  * the task count and the option flags as constants where they can, so that the compiler unrolls
  * the task loops and drops the branches of the options that are off.
@@ -146,9 +130,6 @@ static inline __attribute__((always_inline)) void fused_vector(const gd_job *job
                                                                const int statistics) {
     const int64_t i = first + j;
     const int act = job->activations != NULL;
-    if (job->prefetch && (VW >= 16 || (i & 15) == 0)) {
-        fused_prefetch(job, i, tasks);
-    }
     V factor = act ? activation_factor(job, v_load(job->activations + i)) : v_set1(0.0f);
 
     V sum = v_load(job->gradients[0] + i);
