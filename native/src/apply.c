@@ -177,9 +177,9 @@ static int aligned_outputs(const gd_job *job) {
 }
 
 /*
- * Claims the next run of blocks, a share of what is left that shrinks as the call ends: each
- * thread then streams long contiguous ranges, which the hardware prefetchers follow, and the
- * last claims stay short so that the threads finish together. Returns the count, 0 when done.
+ * Claims the next run of blocks: a share of what is left, so it shrinks as the call ends. Each
+ * thread streams long contiguous ranges, which the hardware prefetchers follow. The last claims
+ * are short, so the threads finish together. Returns the count, 0 when done.
  */
 static int64_t claim_blocks(call_state *state, int64_t *first) {
     int64_t next = atomic_load_explicit(&state->next_block, memory_order_relaxed);
