@@ -40,6 +40,7 @@ typedef struct call_state {
     const gd_kernels *kernels;
     int64_t blocks;
     atomic_llong next_block;
+    int32_t workers; /* threads asked for, which sets the size of each claim */
     double *block_sums; /* [blocks][3]: sums of squares in, out, purity */
     int64_t *counters;
     int64_t counter_stride;
@@ -175,6 +176,28 @@ static int aligned_outputs(const gd_job *job) {
     return 1;
 }
 
+/*
+ * Claims the next run of blocks: a share of what is left, so it shrinks as the call ends. Each
+ * thread streams long contiguous ranges, which the hardware prefetchers follow. The last claims
+ * are short, so the threads finish together. Returns the count, 0 when done.
+ */
+static int64_t claim_blocks(call_state *state, int64_t *first) {
+    int64_t next = atomic_load_explicit(&state->next_block, memory_order_relaxed);
+    for (;;) {
+        int64_t left = state->blocks - next;
+        if (left <= 0) {
+            return 0;
+        }
+        int64_t count = left / (2 * (int64_t) state->workers);
+        count = count < 1 ? 1 : count;
+        if (atomic_compare_exchange_weak_explicit(&state->next_block, &next, next + count, memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+            *first = next;
+            return count;
+        }
+    }
+}
+
 static void run_blocks(void *context, int32_t worker) {
     call_state *state = context;
     char *memory = gd_scratch(0, state->tile_bytes);
@@ -190,11 +213,14 @@ static void run_blocks(void *context, int32_t worker) {
     int64_t *histogram = counters + state->job.tasks + 1;
 
     for (;;) {
-        int64_t block = atomic_fetch_add_explicit(&state->next_block, 1, memory_order_relaxed);
-        if (block >= state->blocks) {
+        int64_t first = 0;
+        int64_t count = claim_blocks(state, &first);
+        if (count == 0) {
             break;
         }
-        run_block(state, block, &tile, histogram);
+        for (int64_t block = first; block < first + count; block++) {
+            run_block(state, block, &tile, histogram);
+        }
     }
     if (state->job.stream) {
         store_fence();
@@ -421,6 +447,7 @@ int32_t gd_apply(const gd_params *params, const float *const *gradients, const f
     job->dropped_coefficient = dropped_coefficient;
 
     atomic_init(&state.next_block, 0);
+    state.workers = workers;
     int32_t ran = gd_pool_run(workers, run_blocks, &state);
 
     double total_in = 0.0;
