@@ -99,12 +99,16 @@ final class ReferenceRun {
 
     /** One mask per feature, shared by the batch. */
     void perFeature() {
-        float[][] signed = new float[tasks][TILE];
-        float[][] coefficients = new float[tasks][TILE];
-        float[] purities = new float[TILE];
-        double[] partialIn = new double[TILE];
-        double[] partialOut = new double[TILE];
+        TileScratch scratch = TileScratch.acquire(tasks, TILE);
+        try {
+            perFeature(scratch.signed, scratch.coefficients, scratch.purities, scratch.partialIn, scratch.partialOut);
+        } finally {
+            scratch.release();
+        }
+    }
 
+    private void perFeature(float[][] signed, float[][] coefficients, float[] purities, double[] partialIn,
+                            double[] partialOut) {
         for (long start = 0; start < features; start += TILE) {
             int width = (int) Math.min(TILE, features - start);
 
