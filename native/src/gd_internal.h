@@ -121,7 +121,7 @@ GD_INTERNAL int32_t gd_online_processors(void);
 
 /*
  * Runs task(context, worker) on `workers` threads, the caller being worker 0, and returns when all
- * have finished. Runs on the caller alone when workers <= 1 or another call holds the pool.
+ * have finished. Runs on the caller alone when workers <= 1 or another call is using the pool.
  * Returns the number of workers that ran.
  */
 typedef void (*gd_task_fn)(void *context, int32_t worker);

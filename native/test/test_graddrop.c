@@ -60,8 +60,8 @@ static void test_philox_known_answers(void) {
     /* The exported generator: position i takes word i mod 4 of counter i / 4, top 24 bits. */
     float u[4];
     gd_philox_uniform(0, 0, 0, 4, u);
-    CHECK(u[0] == (float) (0x6627e8d5u >> 8) * 0x1p-24f && u[3] == (float) (0x9b00dbd8u >> 8) * 0x1p-24f,
-          "uniform of the zero vector gave %a %a", u[0], u[3]);
+    CHECK(u[0] == (float) (0x6627e8d5u >> 8) * 0x1p-24f, "uniform 0 of the zero vector gave %a", u[0]);
+    CHECK(u[3] == (float) (0x9b00dbd8u >> 8) * 0x1p-24f, "uniform 3 of the zero vector gave %a", u[3]);
 
     /* The active tier's vector generator agrees with the scalar block at any offset and length. */
     enum { COUNT = 300 };
@@ -145,7 +145,8 @@ static void test_tie_rules(void) {
     gd_params p = default_params(2, 2, 1);
     p.activation_mode = GD_ACT_SIGN;
     CHECK(gd_apply(&p, gradients, activations, uniform, leaks, output, NULL, NULL) == GD_OK, "paper call failed");
-    CHECK(output[0] == 1 && output[1] == 1, "paper output %g %g", output[0], output[1]);
+    CHECK(output[0] == 1, "paper output[0] %g", output[0]);
+    CHECK(output[1] == 1, "paper output[1] %g", output[1]);
 
     p.activation_mode = GD_ACT_LINGVO_SIGN;
     p.purity_form = GD_PURITY_LINGVO;
@@ -154,7 +155,8 @@ static void test_tie_rules(void) {
     p.norm_mode = GD_NORM_LINGVO;
     p.epsilon = 1e-7f;
     CHECK(gd_apply(&p, gradients, activations, uniform, leaks, output, NULL, NULL) == GD_OK, "lingvo call failed");
-    CHECK(output[0] == 2 && output[1] == 0, "lingvo output %g %g", output[0], output[1]);
+    CHECK(output[0] == 2, "lingvo output[0] %g", output[0]);
+    CHECK(output[1] == 0, "lingvo output[1] %g", output[1]);
 }
 
 /* Reject policy: the first bad value is reported, gradients before activations, and nothing is written. */
@@ -182,17 +184,20 @@ static void test_reject_nonfinite(void) {
 
     int32_t status = gd_apply(&p, gradients, activations, NULL, leaks, output, task_outputs, &result);
     CHECK(status == GD_ERR_NON_FINITE, "status %d", status);
-    CHECK(result.nonfinite_source == 0 && result.nonfinite_index == D + 20, "source %d index %lld",
-          result.nonfinite_source, (long long) result.nonfinite_index);
+    CHECK(result.nonfinite_source == 0, "source %d", result.nonfinite_source);
+    CHECK(result.nonfinite_index == D + 20, "index %lld", (long long) result.nonfinite_index);
     for (int i = 0; i < D; i++) {
-        CHECK(output[i] == -123.0f && task0[i] == -123.0f && task1[i] == -123.0f, "index %d written", i);
+        CHECK(output[i] == -123.0f, "output index %d written", i);
+        CHECK(task0[i] == -123.0f, "task 0 index %d written", i);
+        CHECK(task1[i] == -123.0f, "task 1 index %d written", i);
     }
 
     g1[20] = 0.0f;
     g1[30] = 0.0f;
     status = gd_apply(&p, gradients, activations, NULL, leaks, output, task_outputs, &result);
-    CHECK(status == GD_ERR_NON_FINITE && result.nonfinite_source == 1 && result.nonfinite_index == 3,
-          "status %d source %d index %lld", status, result.nonfinite_source, (long long) result.nonfinite_index);
+    CHECK(status == GD_ERR_NON_FINITE, "status %d", status);
+    CHECK(result.nonfinite_source == 1, "source %d", result.nonfinite_source);
+    CHECK(result.nonfinite_index == 3, "index %lld", (long long) result.nonfinite_index);
 
     activations[3] = 1.0f;
     status = gd_apply(&p, gradients, activations, NULL, leaks, output, task_outputs, &result);
@@ -224,8 +229,8 @@ static void test_invalid_arguments(void) {
           "missing uniform");
     float bad_leak[] = {1.5f};
     CHECK(gd_apply(&p, gradients, NULL, NULL, bad_leak, output, NULL, NULL) == GD_ERR_INVALID_ARGUMENT, "leak");
-    CHECK(gd_params_size() == (int64_t) sizeof(gd_params) && gd_result_size() == (int64_t) sizeof(gd_result),
-          "struct sizes");
+    CHECK(gd_params_size() == (int64_t) sizeof(gd_params), "gd_params size");
+    CHECK(gd_result_size() == (int64_t) sizeof(gd_result), "gd_result size");
 }
 
 /* xorshift64*, so the inputs are the same in every run of the program. */
