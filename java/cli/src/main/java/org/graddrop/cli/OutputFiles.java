@@ -100,9 +100,6 @@ final class OutputFiles {
         if (other != null) {
             throw new UsageException(option + " " + file + ": is also written by " + other + "; give each output its own file");
         }
-        if (Files.isDirectory(file)) {
-            throw new UsageException(option + " " + file + ": is a directory, expected a .npy file");
-        }
         targets.put(resolved, option);
     }
 
