@@ -651,6 +651,10 @@ static inline __attribute__((always_inline)) void process_span(const span_operan
  * Philox blocks. At width 1, where `spansPerItem` is 1, the work-group size is a multiple of 4,
  * and the first quarter of the work-items computes each Philox block of the group once, into
  * local memory.
+ * NOTE: on PoCL 3.1 with 2 AVX-512 cores (a loaded Zen 4 VM), K = 4 and B·D = 16 Mi, calls reach
+ * 13 to 17 GB/s, about half of the streaming copy measured alongside. One thread is still bound by
+ * instructions, mostly Philox, and batched rows 256 KiB apart alias in the caches, so pass 2
+ * re-reads them from memory. The unrolled build takes about 4 s per variant, against 1 s before.
  */
 __kernel void graddrop_positions(
         __global const float *gradients, const ulong taskStride,
