@@ -55,6 +55,7 @@ typedef float floatv;
 typedef int intv;
 #define LOAD(p) (*(p))
 #define STORE(value, p) (*(p) = (value))
+#define STORE_GLOBAL(value, p) (*(p) = (value))
 #define TO_INT(x) convert_int(x)
 #define TO_INT_SAT(x) convert_int_sat(x)
 #define AS_FLOAT(x) as_float(x)
@@ -70,7 +71,13 @@ typedef double doublev;
 typedef JOIN(float, WIDTH) floatv;
 typedef JOIN(int, WIDTH) intv;
 #define LOAD(p) JOIN(vload, WIDTH)(0, p)
+/*
+ * A vector store through a type aligned like a float, which compiles to one unaligned vector
+ * store; PoCL 3.1 splits vstore16 into three stores of 16, 16 and 32 bytes.
+ */
+typedef floatv __attribute__((aligned(4))) floatv_unaligned;
 #define STORE(value, p) JOIN(vstore, WIDTH)(value, 0, p)
+#define STORE_GLOBAL(value, p) (*(__global floatv_unaligned *) (p) = (value))
 #define TO_INT(x) JOIN(convert_int, WIDTH)(x)
 #define TO_INT_SAT(x) JOIN(JOIN(convert_int, WIDTH), _sat)(x)
 #define AS_FLOAT(x) JOIN(as_float, WIDTH)(x)
@@ -198,33 +205,54 @@ static void multiply_wide(uintv a, uint m, uintv *high, uintv *low) {
 #define BLOCK_WORDS(i) v0.s##i, v1.s##i, v2.s##i, v3.s##i
 
 /*
- * Writes the uniform values of positions 4·block to 4·(block + WIDTH) - 1, in position order, to
- * out: four floats at width 1, else four vectors. The key is the seed, and the step is the
- * counter's high half.
+ * Philox block vectors computed together above width 1: NOISE_SPANS spans' worth, so that the
+ * rounds of independent vectors interleave and hide the latency of each round's multiplies.
+ */
+#if WIDTH == 1
+#define NOISE_SPANS 1
+#else
+#define NOISE_SPANS 4
+#endif
+
+/*
+ * Writes the uniform values of positions 4·block to 4·(block + NOISE_SPANS·WIDTH) - 1, in
+ * position order, to out: four floats at width 1, else 4·NOISE_SPANS vectors. The key is the
+ * seed, and the step is the counter's high half.
  */
 #if WIDTH == 1
 static void philox_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, uint stepHi, float *out) {
 #else
 static void philox_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, uint stepHi, floatv *out) {
 #endif
-    ulongv blocks = block + BLOCK_INDEX;
-    uintv c0 = TO_UINT(blocks);
-    uintv c1 = TO_UINT(blocks >> 32);
-    uintv c2 = (uintv) stepLo;
-    uintv c3 = (uintv) stepHi;
+    uintv c0[NOISE_SPANS];
+    uintv c1[NOISE_SPANS];
+    uintv c2[NOISE_SPANS];
+    uintv c3[NOISE_SPANS];
+#pragma unroll
+    for (int v = 0; v < NOISE_SPANS; v++) {
+        ulongv blocks = block + v * WIDTH + BLOCK_INDEX;
+        c0[v] = TO_UINT(blocks);
+        c1[v] = TO_UINT(blocks >> 32);
+        c2[v] = (uintv) stepLo;
+        c3[v] = (uintv) stepHi;
+    }
     uint k0 = seedLo;
     uint k1 = seedHi;
+#pragma unroll
     for (int round = 0; round < 10; round++) {
-        uintv high0;
-        uintv low0;
-        uintv high1;
-        uintv low1;
-        multiply_wide(c0, 0xD2511F53u, &high0, &low0);
-        multiply_wide(c2, 0xCD9E8D57u, &high1, &low1);
-        c0 = high1 ^ c1 ^ k0;
-        c1 = low1;
-        c2 = high0 ^ c3 ^ k1;
-        c3 = low0;
+#pragma unroll
+        for (int v = 0; v < NOISE_SPANS; v++) {
+            uintv high0;
+            uintv low0;
+            uintv high1;
+            uintv low1;
+            multiply_wide(c0[v], 0xD2511F53u, &high0, &low0);
+            multiply_wide(c2[v], 0xCD9E8D57u, &high1, &low1);
+            c0[v] = high1 ^ c1[v] ^ k0;
+            c1[v] = low1;
+            c2[v] = high0 ^ c3[v] ^ k1;
+            c3[v] = low0;
+        }
         k0 += 0x9E3779B9u;
         k1 += 0xBB67AE85u;
     }
@@ -232,28 +260,32 @@ static void philox_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, 
     // Values below 2^24 convert to float exactly. Position 4·b + w takes word w of block b, so
     // the vectors of words are transposed into position order.
 #if WIDTH == 1
-    vstore4(convert_float4((uint4) (c0, c1, c2, c3) >> 8) * 0x1.0p-24f, 0, out);
+    vstore4(convert_float4((uint4) (c0[0], c1[0], c2[0], c3[0]) >> 8) * 0x1.0p-24f, 0, out);
 #else
-    floatv v0 = JOIN(convert_float, WIDTH)(c0 >> 8) * 0x1.0p-24f;
-    floatv v1 = JOIN(convert_float, WIDTH)(c1 >> 8) * 0x1.0p-24f;
-    floatv v2 = JOIN(convert_float, WIDTH)(c2 >> 8) * 0x1.0p-24f;
-    floatv v3 = JOIN(convert_float, WIDTH)(c3 >> 8) * 0x1.0p-24f;
+#pragma unroll
+    for (int v = 0; v < NOISE_SPANS; v++) {
+        floatv v0 = JOIN(convert_float, WIDTH)(c0[v] >> 8) * 0x1.0p-24f;
+        floatv v1 = JOIN(convert_float, WIDTH)(c1[v] >> 8) * 0x1.0p-24f;
+        floatv v2 = JOIN(convert_float, WIDTH)(c2[v] >> 8) * 0x1.0p-24f;
+        floatv v3 = JOIN(convert_float, WIDTH)(c3[v] >> 8) * 0x1.0p-24f;
+        floatv *words = out + v * 4;
 #if WIDTH == 4
-    out[0] = (floatv) (BLOCK_WORDS(0));
-    out[1] = (floatv) (BLOCK_WORDS(1));
-    out[2] = (floatv) (BLOCK_WORDS(2));
-    out[3] = (floatv) (BLOCK_WORDS(3));
+        words[0] = (floatv) (BLOCK_WORDS(0));
+        words[1] = (floatv) (BLOCK_WORDS(1));
+        words[2] = (floatv) (BLOCK_WORDS(2));
+        words[3] = (floatv) (BLOCK_WORDS(3));
 #elif WIDTH == 8
-    out[0] = (floatv) (BLOCK_WORDS(0), BLOCK_WORDS(1));
-    out[1] = (floatv) (BLOCK_WORDS(2), BLOCK_WORDS(3));
-    out[2] = (floatv) (BLOCK_WORDS(4), BLOCK_WORDS(5));
-    out[3] = (floatv) (BLOCK_WORDS(6), BLOCK_WORDS(7));
+        words[0] = (floatv) (BLOCK_WORDS(0), BLOCK_WORDS(1));
+        words[1] = (floatv) (BLOCK_WORDS(2), BLOCK_WORDS(3));
+        words[2] = (floatv) (BLOCK_WORDS(4), BLOCK_WORDS(5));
+        words[3] = (floatv) (BLOCK_WORDS(6), BLOCK_WORDS(7));
 #else
-    out[0] = (floatv) (BLOCK_WORDS(0), BLOCK_WORDS(1), BLOCK_WORDS(2), BLOCK_WORDS(3));
-    out[1] = (floatv) (BLOCK_WORDS(4), BLOCK_WORDS(5), BLOCK_WORDS(6), BLOCK_WORDS(7));
-    out[2] = (floatv) (BLOCK_WORDS(8), BLOCK_WORDS(9), BLOCK_WORDS(a), BLOCK_WORDS(b));
-    out[3] = (floatv) (BLOCK_WORDS(c), BLOCK_WORDS(d), BLOCK_WORDS(e), BLOCK_WORDS(f));
+        words[0] = (floatv) (BLOCK_WORDS(0), BLOCK_WORDS(1), BLOCK_WORDS(2), BLOCK_WORDS(3));
+        words[1] = (floatv) (BLOCK_WORDS(4), BLOCK_WORDS(5), BLOCK_WORDS(6), BLOCK_WORDS(7));
+        words[2] = (floatv) (BLOCK_WORDS(8), BLOCK_WORDS(9), BLOCK_WORDS(a), BLOCK_WORDS(b));
+        words[3] = (floatv) (BLOCK_WORDS(c), BLOCK_WORDS(d), BLOCK_WORDS(e), BLOCK_WORDS(f));
 #endif
+    }
 #endif
 }
 
@@ -279,7 +311,7 @@ static void store_lanes(floatv value, __global float *p, uint lanes) {
     *p = value;
 #else
     if (lanes == WIDTH) {
-        STORE(value, p);
+        STORE_GLOBAL(value, p);
         return;
     }
     float values[WIDTH];
@@ -396,20 +428,233 @@ static void count_statistics(floatv purity, __local uint *localCounters, const u
 #endif
 
 /*
- * Each work-item covers SPAN consecutive mask positions as CHUNKS vectors of WIDTH lanes, looping
- * over the batch and the tasks in the order of the contract. The chunk loop is innermost, so that
- * each gradient row is read SPAN floats at a time: with B·K rows in flight at once, longer runs per
- * row keep the hardware prefetchers and DRAM pages busy. Per-example masks are the case batch = 1,
- * features = B*D, which the host sets up.
+ * The operands of graddrop_positions that process_span reads, so that the span function takes
+ * them as one argument. Everything here is uniform across the work-items of a launch.
+ */
+typedef struct {
+    __global const float *gradients;
+    ulong taskStride;
+    __global const float *activations;
+    int activationMode;
+    __global const float *uniform;
+    int explicitNoise;
+    uint seedLo;
+    uint seedHi;
+    uint stepLo;
+    uint stepHi;
+    __global const float *keptCoefficients;
+    __global const float *droppedCoefficients;
+    __global float *output;
+    __global float *taskOutputs;
+    ulong taskOutputStride;
+    int writeTaskOutputs;
+    __global partial_t *partialIn;
+    __global partial_t *partialOut;
+    __global float *purities;
+    int bins;
+    ulong batch;
+    ulong features;
+    int lingvoForm;
+    int keepKind;
+    float keepScale;
+    float keepFourScale;
+    float epsilon;
+    int lingvoTies;
+} span_operands;
+
+/*
+ * A vector of positions at p: all WIDTH lanes when `full`, else the first `lanes`. Callers pass a
+ * constant `full`, so the inlined full-span path has no lane checks.
+ */
+#define LOAD_SPAN(p, lanes, full) ((full) ? LOAD(p) : load_lanes((p), (lanes)))
+#define STORE_SPAN(value, p, lanes, full) \
+    do { \
+        if (full) { \
+            STORE_GLOBAL((value), (p)); \
+        } else { \
+            store_lanes((value), (p), (lanes)); \
+        } \
+    } while (0)
+
+/* Pass 1 on one row b: adds g·s(a) of each task to its signed sum, or starts the sum when `first`. */
+static inline __attribute__((always_inline)) void accumulate_row(const span_operands *op, ulong row, const uint *lanes,
+        const int full, const int first, floatv *signedSums) {
+    floatv factors[CHUNKS];
+    if (op->activationMode != ACTIVATION_NONE) {
+#pragma unroll
+        for (int c = 0; c < CHUNKS; c++) {
+            floatv a = LOAD_SPAN(op->activations + row + c * WIDTH, lanes[c], full);
+            factors[c] = activation_factor(a, op->activationMode, op->epsilon);
+        }
+    }
+#pragma unroll
+    for (int k = 0; k < TASKS; k++) {
+        __global const float *taskRow = op->gradients + k * op->taskStride + row;
+#pragma unroll
+        for (int c = 0; c < CHUNKS; c++) {
+            floatv g = LOAD_SPAN(taskRow + c * WIDTH, lanes[c], full);
+            floatv term = op->activationMode == ACTIVATION_NONE ? g : g * factors[c];
+            signedSums[k * CHUNKS + c] = first ? term : signedSums[k * CHUNKS + c] + term;
+        }
+    }
+}
+
+/*
+ * Both passes over the SPAN positions from `start`. With `full` every chunk has WIDTH lanes;
+ * otherwise `lanes` gives each chunk's count, 0 past the end.
+ */
+static inline __attribute__((always_inline)) void process_span(const span_operands *op, ulong start, const int full,
+        const floatv *generatedNoise, __local uint *localCounters) {
+    uint lanes[CHUNKS];
+#pragma unroll
+    for (int c = 0; c < CHUNKS; c++) {
+        ulong d = start + c * WIDTH;
+        lanes[c] = d < op->features ? (uint) min((ulong) WIDTH, op->features - d) : 0u;
+    }
+
+    floatv uniforms[CHUNKS];
+    if (op->explicitNoise) {
+#pragma unroll
+        for (int c = 0; c < CHUNKS; c++) {
+            uniforms[c] = LOAD_SPAN(op->uniform + start + c * WIDTH, lanes[c], full);
+        }
+    } else {
+#pragma unroll
+        for (int c = 0; c < CHUNKS; c++) {
+            uniforms[c] = generatedNoise[c];
+        }
+    }
+
+    // Pass 1: the signed gradient G_k of every task, summed over the batch in increasing b from
+    // the b = 0 term. Entry k * CHUNKS + c is task k on chunk c; after the masks it is task k's
+    // coefficient.
+    intv ties = (intv) (op->lingvoTies ? -1 : 0);
+    floatv signedSums[TASKS * CHUNKS];
+    accumulate_row(op, start, lanes, full, 1, signedSums);
+    for (ulong b = 1; b < op->batch; b++) {
+        accumulate_row(op, b * op->features + start, lanes, full, 0, signedSums);
+    }
+
+#pragma unroll
+    for (int c = 0; c < CHUNKS; c++) {
+        // Purity and keep probability from S = sum of G_k and T = sum of |G_k|, in increasing k.
+        floatv sum = signedSums[c];
+        floatv absSum = fabs(signedSums[c]);
+#pragma unroll
+        for (int k = 1; k < TASKS; k++) {
+            sum = sum + signedSums[k * CHUNKS + c];
+            absSum = absSum + fabs(signedSums[k * CHUNKS + c]);
+        }
+        floatv argument;
+        if (!op->lingvoForm) {
+            floatv den = absSum + op->epsilon;
+            argument = select(0.5f * (1.0f + divide(sum, den)), (floatv) 0.5f, den == 0.0f);
+        } else {
+            floatv den = 2.0f * absSum + op->epsilon;
+            argument = select(divide(sum, den), (floatv) 0.0f, den == 0.0f);
+        }
+        floatv f = keep_probability(argument, op->lingvoForm, op->keepKind, op->keepScale, op->keepFourScale);
+        // The lingvo tie rule keeps a positive G_k where f == U too, and every G_k == 0. Its
+        // lanes are selected with a uniform mask rather than a branch, which keeps the mask
+        // logic in registers.
+        intv keepPositive = (f > uniforms[c]) | (ties & (f == uniforms[c]));
+        intv keepNegative = f < uniforms[c];
+
+        // The mask of each task picks its coefficient.
+#ifdef STATISTICS
+        uint kept[TASKS];
+        intv anyPositive = (intv) 0;
+        intv anyNegative = (intv) 0;
+#endif
+#pragma unroll
+        for (int k = 0; k < TASKS; k++) {
+            floatv signedSum = signedSums[k * CHUNKS + c];
+            intv positive = signedSum > 0.0f;
+            intv negative = signedSum < 0.0f;
+            intv zero = ties & (signedSum == 0.0f);
+            intv mask = (keepPositive & positive) | (keepNegative & negative) | zero;
+            signedSums[k * CHUNKS + c] = select((floatv) op->droppedCoefficients[k], (floatv) op->keptCoefficients[k], mask);
+#ifdef STATISTICS
+            kept[k] = count_lanes(mask, lanes[c]);
+            anyPositive |= positive;
+            anyNegative |= negative;
+#endif
+        }
+
+#ifdef STATISTICS
+        floatv purity = op->lingvoForm ? argument + 0.5f : argument;
+        count_statistics(purity, localCounters, kept, anyPositive & anyNegative, op->bins, lanes[c]);
+        STORE_SPAN(purity, op->purities + start + c * WIDTH, lanes[c], full);
+#endif
+    }
+
+    // Pass 2: the output t_0 + t_1 + ... in increasing k, with t_k = c_k * g.
+#ifdef NORMS
+    doublev sumsIn[CHUNKS];
+    doublev sumsOut[CHUNKS];
+#pragma unroll
+    for (int c = 0; c < CHUNKS; c++) {
+        sumsIn[c] = (doublev) 0.0;
+        sumsOut[c] = (doublev) 0.0;
+    }
+#endif
+    for (ulong b = 0; b < op->batch; b++) {
+        ulong row = b * op->features + start;
+        floatv outs[CHUNKS];
+        floatv plains[CHUNKS];
+#pragma unroll
+        for (int k = 0; k < TASKS; k++) {
+            __global const float *taskRow = op->gradients + k * op->taskStride + row;
+#pragma unroll
+            for (int c = 0; c < CHUNKS; c++) {
+                floatv g = LOAD_SPAN(taskRow + c * WIDTH, lanes[c], full);
+                floatv term = signedSums[k * CHUNKS + c] * g;
+                outs[c] = k == 0 ? term : outs[c] + term;
+                plains[c] = k == 0 ? g : plains[c] + g;
+                if (op->writeTaskOutputs) {
+                    STORE_SPAN(term, op->taskOutputs + k * op->taskOutputStride + row + c * WIDTH, lanes[c], full);
+                }
+            }
+        }
+#pragma unroll
+        for (int c = 0; c < CHUNKS; c++) {
+            STORE_SPAN(outs[c], op->output + row + c * WIDTH, lanes[c], full);
+#ifdef NORMS
+            doublev plainDouble = TO_DOUBLE(plains[c]);
+            doublev outDouble = TO_DOUBLE(outs[c]);
+            sumsIn[c] += plainDouble * plainDouble;
+            sumsOut[c] += outDouble * outDouble;
+#endif
+        }
+    }
+#ifdef NORMS
+#pragma unroll
+    for (int c = 0; c < CHUNKS; c++) {
+        store_double_lanes(sumsIn[c], op->partialIn + start + c * WIDTH, lanes[c]);
+        store_double_lanes(sumsOut[c], op->partialOut + start + c * WIDTH, lanes[c]);
+    }
+#endif
+}
+
+/*
+ * Each work-item covers `spansPerItem` runs of SPAN consecutive mask positions, one run after the
+ * other. A run is CHUNKS vectors of WIDTH lanes, and the work-item loops over the batch and the
+ * tasks in the order of the contract. The chunk loop is innermost, so that each gradient row is
+ * read SPAN floats at a time. Per-example masks are the case batch = 1, features = B*D, which the
+ * host sets up.
  *
- * The host rounds the global size up to the work-group size, so the last work-items may cover
- * fewer positions or none; a chunk past the end has 0 lanes, so its loads, stores and counts do
- * nothing, and a work-item with no positions only takes part in the barriers. `first` is a multiple
- * of 4 and SPAN a multiple of 4·WIDTH at widths above 1, so such a work-item owns whole Philox
- * blocks. At width 1 the work-group size is a multiple of 4, and the first quarter of the
- * work-items computes each Philox block of the group once, into local memory.
- * NOTE: on PoCL 3.1 with 2 AVX-512 cores, K = 4 and B·D = 16 Mi, the best calls reach 30 to 50% of
- * streaming-copy bandwidth, short of half; profiles put the time in gradient-load stalls and Philox.
+ * Runs that end inside the positions take the full-span path, whose unrolled loads and stores
+ * have no lane checks; only the last run of a call takes the path with partial chunks. The host
+ * rounds the global size up to the work-group size, so the last work-items may cover fewer
+ * positions or none; a work-item with no positions only takes part in the barriers. `first` is a
+ * multiple of 4 and SPAN a multiple of 4·WIDTH at widths above 1, so such a work-item owns whole
+ * Philox blocks. At width 1, where `spansPerItem` is 1, the work-group size is a multiple of 4,
+ * and the first quarter of the work-items computes each Philox block of the group once, into
+ * local memory.
+ * NOTE: on PoCL 3.1 with 2 AVX-512 cores (a loaded Zen 4 VM), K = 4 and B·D = 16 Mi, calls reach
+ * 13 to 17 GB/s, about half of the streaming copy measured alongside. One thread is still bound by
+ * instructions, mostly Philox, and batched rows 256 KiB apart alias in the caches, so pass 2
+ * re-reads them from memory. The unrolled build takes about 4 s per variant, against 1 s before.
  */
 __kernel void graddrop_positions(
         __global const float *gradients, const ulong taskStride,
@@ -424,8 +669,12 @@ __kernel void graddrop_positions(
         __global float *purities, __global uint *counters, __local uint *localCounters, const int bins,
         const ulong batch, const ulong features, const ulong first,
         const int lingvoForm, const int keepKind, const float keepScale, const float keepFourScale,
-        const float epsilon, const int lingvoTies) {
-    ulong start = first + get_global_id(0) * SPAN;
+        const float epsilon, const int lingvoTies, const uint spansPerItem) {
+    span_operands op = {
+        gradients, taskStride, activations, activationMode, uniform, explicitNoise,
+        seedLo, seedHi, stepLo, stepHi, keptCoefficients, droppedCoefficients, output,
+        taskOutputs, taskOutputStride, writeTaskOutputs, partialIn, partialOut, purities, bins,
+        batch, features, lingvoForm, keepKind, keepScale, keepFourScale, epsilon, lingvoTies};
 
 #ifdef STATISTICS
     int counterCount = TASKS + 1 + bins;
@@ -448,136 +697,30 @@ __kernel void graddrop_positions(
     }
 #endif
 
-    if (start < features) {
-        uint lanes[CHUNKS];
-        for (int c = 0; c < CHUNKS; c++) {
-            ulong d = start + c * WIDTH;
-            lanes[c] = d < features ? (uint) min((ulong) WIDTH, features - d) : 0u;
+    ulong itemFirst = first + get_global_id(0) * spansPerItem * SPAN;
+    floatv noise[NOISE_SPANS * CHUNKS];
+    for (uint s = 0; s < spansPerItem; s++) {
+        ulong start = itemFirst + s * SPAN;
+        if (start >= features) {
+            break;
         }
 
-        floatv uniforms[CHUNKS];
-        if (explicitNoise) {
-            for (int c = 0; c < CHUNKS; c++) {
-                uniforms[c] = load_lanes(uniform + start + c * WIDTH, lanes[c]);
-            }
-        } else {
+        uint noiseSpan = s % NOISE_SPANS;
+        if (!explicitNoise) {
 #if WIDTH == 1
-            uniforms[0] = localUniform[get_local_id(0)];
+            noise[0] = localUniform[get_local_id(0)];
 #else
-            philox_uniforms(start / 4, seedLo, seedHi, stepLo, stepHi, uniforms);
+            if (noiseSpan == 0) {
+                philox_uniforms(start / 4, seedLo, seedHi, stepLo, stepHi, noise);
+            }
 #endif
         }
 
-        // Pass 1: the signed gradient G_k of every task, summed over the batch in increasing b.
-        // Entry k * CHUNKS + c is task k on chunk c; after the masks it is task k's coefficient.
-        floatv signedSums[TASKS * CHUNKS];
-        for (ulong b = 0; b < batch; b++) {
-            ulong row = b * features + start;
-            floatv factors[CHUNKS];
-            if (activationMode != ACTIVATION_NONE) {
-                for (int c = 0; c < CHUNKS; c++) {
-                    floatv a = load_lanes(activations + row + c * WIDTH, lanes[c]);
-                    factors[c] = activation_factor(a, activationMode, epsilon);
-                }
-            }
-            for (int k = 0; k < TASKS; k++) {
-                __global const float *taskRow = gradients + k * taskStride + row;
-                for (int c = 0; c < CHUNKS; c++) {
-                    floatv g = load_lanes(taskRow + c * WIDTH, lanes[c]);
-                    floatv term = activationMode == ACTIVATION_NONE ? g : g * factors[c];
-                    signedSums[k * CHUNKS + c] = b == 0 ? term : signedSums[k * CHUNKS + c] + term;
-                }
-            }
+        if (start + SPAN <= features) {
+            process_span(&op, start, 1, noise + noiseSpan * CHUNKS, localCounters);
+        } else {
+            process_span(&op, start, 0, noise + noiseSpan * CHUNKS, localCounters);
         }
-
-        for (int c = 0; c < CHUNKS; c++) {
-            // Purity and keep probability from S = sum of G_k and T = sum of |G_k|, in increasing k.
-            floatv sum = signedSums[c];
-            floatv absSum = fabs(signedSums[c]);
-            for (int k = 1; k < TASKS; k++) {
-                sum = sum + signedSums[k * CHUNKS + c];
-                absSum = absSum + fabs(signedSums[k * CHUNKS + c]);
-            }
-            floatv argument;
-            if (!lingvoForm) {
-                floatv den = absSum + epsilon;
-                argument = select(0.5f * (1.0f + divide(sum, den)), (floatv) 0.5f, den == 0.0f);
-            } else {
-                floatv den = 2.0f * absSum + epsilon;
-                argument = select(divide(sum, den), (floatv) 0.0f, den == 0.0f);
-            }
-            floatv f = keep_probability(argument, lingvoForm, keepKind, keepScale, keepFourScale);
-            intv keepPositive = lingvoTies ? f >= uniforms[c] : f > uniforms[c];
-            intv keepNegative = f < uniforms[c];
-
-            // The mask of each task picks its coefficient.
-#ifdef STATISTICS
-            uint kept[TASKS];
-            intv anyPositive = (intv) 0;
-            intv anyNegative = (intv) 0;
-#endif
-            for (int k = 0; k < TASKS; k++) {
-                floatv signedSum = signedSums[k * CHUNKS + c];
-                intv positive = signedSum > 0.0f;
-                intv negative = signedSum < 0.0f;
-                intv zero = lingvoTies ? signedSum == 0.0f : (intv) 0;
-                intv mask = (keepPositive & positive) | (keepNegative & negative) | zero;
-                signedSums[k * CHUNKS + c] = select((floatv) droppedCoefficients[k], (floatv) keptCoefficients[k], mask);
-#ifdef STATISTICS
-                kept[k] = count_lanes(mask, lanes[c]);
-                anyPositive |= positive;
-                anyNegative |= negative;
-#endif
-            }
-
-#ifdef STATISTICS
-            floatv purity = lingvoForm ? argument + 0.5f : argument;
-            count_statistics(purity, localCounters, kept, anyPositive & anyNegative, bins, lanes[c]);
-            store_lanes(purity, purities + start + c * WIDTH, lanes[c]);
-#endif
-        }
-
-        // Pass 2: the output t_0 + t_1 + ... in increasing k, with t_k = c_k * g.
-#ifdef NORMS
-        doublev sumsIn[CHUNKS];
-        doublev sumsOut[CHUNKS];
-        for (int c = 0; c < CHUNKS; c++) {
-            sumsIn[c] = (doublev) 0.0;
-            sumsOut[c] = (doublev) 0.0;
-        }
-#endif
-        for (ulong b = 0; b < batch; b++) {
-            ulong row = b * features + start;
-            floatv outs[CHUNKS];
-            floatv plains[CHUNKS];
-            for (int k = 0; k < TASKS; k++) {
-                __global const float *taskRow = gradients + k * taskStride + row;
-                for (int c = 0; c < CHUNKS; c++) {
-                    floatv g = load_lanes(taskRow + c * WIDTH, lanes[c]);
-                    floatv term = signedSums[k * CHUNKS + c] * g;
-                    outs[c] = k == 0 ? term : outs[c] + term;
-                    plains[c] = k == 0 ? g : plains[c] + g;
-                    if (writeTaskOutputs) {
-                        store_lanes(term, taskOutputs + k * taskOutputStride + row + c * WIDTH, lanes[c]);
-                    }
-                }
-            }
-            for (int c = 0; c < CHUNKS; c++) {
-                store_lanes(outs[c], output + row + c * WIDTH, lanes[c]);
-#ifdef NORMS
-                doublev plainDouble = TO_DOUBLE(plains[c]);
-                doublev outDouble = TO_DOUBLE(outs[c]);
-                sumsIn[c] += plainDouble * plainDouble;
-                sumsOut[c] += outDouble * outDouble;
-#endif
-            }
-        }
-#ifdef NORMS
-        for (int c = 0; c < CHUNKS; c++) {
-            store_double_lanes(sumsIn[c], partialIn + start + c * WIDTH, lanes[c]);
-            store_double_lanes(sumsOut[c], partialOut + start + c * WIDTH, lanes[c]);
-        }
-#endif
     }
 
 #ifdef STATISTICS

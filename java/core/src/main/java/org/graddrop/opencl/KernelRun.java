@@ -66,9 +66,11 @@ final class KernelRun implements AutoCloseable {
 
         // At width 1 four work-items share a Philox block, so groups start at multiples of 4 positions.
         // Groups are powers of two, so that a launch of MAX_LAUNCH work-items ends on a group boundary.
-        long group = Math.max(4, Long.highestOneBit(workGroupSize(kernels.positions(), preferredGroup(width))));
-        long span = positionsPerWorkItem(width);
-        long launchPositions = MAX_LAUNCH * span;
+        long group = width == 1 ? Math.max(4, Long.highestOneBit(workGroupSize(kernels.positions(), PREFERRED_GROUP))) : 1;
+        int spansPerItem = spansPerWorkItem(width);
+        long span = positionsPerSpan(width);
+        long itemPositions = span * spansPerItem;
+        long launchPositions = MAX_LAUNCH * itemPositions;
         for (long first = 0; first < positions; first += launchPositions) {
             long count = Math.min(launchPositions, positions - first);
             new KernelArguments(kernels.positions(), "graddrop_positions")
@@ -87,8 +89,8 @@ final class KernelRun implements AutoCloseable {
                     .integer(plan.bins())
                     .ulong(plan.batch()).ulong(positions).ulong(first)
                     .flag(plan.lingvoForm()).integer(plan.keepKind()).real(plan.keepScale()).real(plan.keepFourScale())
-                    .real(plan.epsilon()).flag(plan.lingvoTies());
-            long workItems = (count + span - 1) / span;
+                    .real(plan.epsilon()).flag(plan.lingvoTies()).integer(spansPerItem);
+            long workItems = (count + itemPositions - 1) / itemPositions;
             launch(kernels.positions(), "graddrop_positions", 0, roundUp(workItems, group), group);
         }
 
@@ -173,18 +175,22 @@ final class KernelRun implements AutoCloseable {
         last = event;
     }
 
-    /** Returns the SPAN of graddrop_positions: four vectors per work-item above width 1, so that Philox fills a vector of blocks. */
-    static long positionsPerWorkItem(int width) {
+    /** Returns the SPAN of graddrop_positions: four vectors above width 1, so that Philox fills a vector of blocks. */
+    static long positionsPerSpan(int width) {
         return width == 1 ? 1 : 4L * width;
     }
 
     /**
-     * Returns the work-items per group for graddrop_positions. Widths above 1 are picked for CPUs,
-     * where PoCL runs a group on one thread. There 16 work-items cover 1024 positions at width 16,
-     * and groups of 4 to 256 measured within noise of each other on PoCL 3.1.
+     * Returns the spans each work-item of graddrop_positions covers. Widths above 1 are picked for
+     * CPUs, where PoCL runs each work-group on one thread. There the kernel runs in groups of one
+     * work-item looping over 16 spans: PoCL then keeps the work-item's vectors in registers, and
+     * there are few enough groups that their scheduling costs little.
+     * NOTE: measured with PoCL 3.1 on a 2-core AMD EPYC (Zen 4) VM, K = 4, B·D = 16 Mi unbatched,
+     * one PoCL thread: 38 ms a call with 16 spans per work-item, 43 ms with 64, and 48 ms with
+     * groups of 16 work-items of one span each.
      */
-    private static long preferredGroup(int width) {
-        return width == 1 ? PREFERRED_GROUP : 16;
+    static int spansPerWorkItem(int width) {
+        return width == 1 ? 1 : 16;
     }
 
     private long workGroupSize(cl_kernel kernel, long preferred) {
