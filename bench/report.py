@@ -59,14 +59,19 @@ def load_jmh(results):
         with open(path) as source:
             text = source.read().strip()
         if text:
-            entries.extend(json.loads(text))
+            run = os.path.basename(path)[len("jmh-"):-len(".json")]
+            entries.extend(dict(entry, run=run) for entry in json.loads(text))
     return entries
 
 
 def collect(entries):
-    """Returns throughput {(layout, K, elements): {label: (GB/s, error GB/s)}}, baseline, overhead."""
+    """Returns throughput {(layout, K, elements): {label: (GB/s, error GB/s)}}, baseline, overhead, drift.
+
+    The baseline of a shape is the fastest copy of every baseline run; drift is {run: {key: GB/s}}.
+    """
     throughput = defaultdict(dict)
     baseline = {}
+    drift = defaultdict(dict)
     overhead = {}
     for entry in entries:
         params = entry.get("params", {})
@@ -84,9 +89,10 @@ def collect(entries):
             # The faster of the one-thread and all-processor copies is the bandwidth to compare with.
             if key not in baseline or gbps > baseline[key][0]:
                 baseline[key] = (gbps, params["threads"])
+            drift[entry["run"]][key] = max(gbps, drift[entry["run"]].get(key, 0.0))
         elif entry["benchmark"] == OVERHEAD:
             overhead[series_label(params)] = (metric["score"], finite(metric["scoreError"]), metric["scoreUnit"])
-    return throughput, baseline, overhead
+    return throughput, baseline, overhead, drift
 
 
 def finite(value):
@@ -233,7 +239,25 @@ def series_order(throughput):
     return sorted({label for values in throughput.values() for label in values}, key=backend_sort_key)
 
 
-def markdown(args, entries, throughput, baseline, overhead, torch, commands):
+def drift_lines(drift):
+    """Returns a table of the streaming copy in each baseline run, which shows how far the machine drifted."""
+    runs = sorted(drift, key=lambda run: (0 if run.endswith("before") else 1, run))
+    if len(runs) < 2:
+        return []
+
+    names = [run.replace("baseline-", "") for run in runs]
+    lines = ["### Streaming copy in each baseline run", "",
+             "The copy ran before and after the backends. Each fraction above divides by the faster of the runs, "
+             "so a drift in the machine's bandwidth during the run lowers the fractions rather than raising them.",
+             "", "| layout | K | B·D | " + " | ".join(names) + " |", "|" + "---|" * (3 + len(runs))]
+    for key in sorted(set().union(*(drift[run].keys() for run in runs))):
+        cells = [key[0], str(key[1]), size_label(key[2])]
+        cells += [gbps(drift[run][key]) if key in drift[run] else "–" for run in runs]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def markdown(args, entries, throughput, baseline, overhead, torch, commands, drift):
     series = series_order(throughput)
     torch_by_key = torch_rows(torch)
     lines = ["# Benchmarks", ""]
@@ -243,7 +267,8 @@ def markdown(args, entries, throughput, baseline, overhead, torch, commands):
         "Throughput counts the bytes one pass must move: the K gradients read, the activations read when batched, "
         "and the output written, all float32. "
         "The streaming baseline is a `MemorySegment.copy` that reads and writes the same number of bytes, "
-        "on one thread or on every processor, whichever is faster at that size; "
+        "on one thread or on every processor, whichever is faster at that size, "
+        "measured before and after the backends (the faster of the two runs counts); "
         "the fraction in brackets is a backend's throughput divided by it. "
         "Before measuring, each trial compared its backend's output with the Java reference bit for bit "
         "and would have failed on any difference.",
@@ -312,6 +337,7 @@ def markdown(args, entries, throughput, baseline, overhead, torch, commands):
                 cells.append("–" if row is None or "gbps" not in row else gbps(row["gbps"]))
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
+    lines += drift_lines(drift)
 
     lines += ["## Against PyTorch", ""]
     if not torch.get("available"):
@@ -460,13 +486,13 @@ def chart(throughput, baseline, torch):
 def main():
     args = parse_args()
     entries = load_jmh(args.results)
-    throughput, baseline, overhead = collect(entries)
+    throughput, baseline, overhead, drift = collect(entries)
     torch = load_torch(args.results)
     commands_path = os.path.join(args.results, "commands.txt")
     commands = open(commands_path).read().splitlines() if os.path.exists(commands_path) else []
 
     with open(args.markdown, "w") as page:
-        page.write(markdown(args, entries, throughput, baseline, overhead, torch, commands))
+        page.write(markdown(args, entries, throughput, baseline, overhead, torch, commands, drift))
     with open(args.svg, "w") as image:
         image.write(chart(throughput, baseline, torch))
 

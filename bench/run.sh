@@ -2,7 +2,7 @@
 # Runs the GradDrop benchmarks on every available backend, the streaming baseline and the PyTorch
 # peer, then writes docs/benchmarks.md and docs/benchmarks.svg from the results.
 #
-#   bench/run.sh            quick profile: K = 4, four sizes, 2 + 5 iterations of 1 s (about 10 minutes)
+#   bench/run.sh            quick profile: K = 4, four sizes, 2 + 5 iterations of 1 s (about 12 minutes)
 #   bench/run.sh --full     K = 2, 4, 8, every size from 4 Ki to 64 Mi floats, longer iterations
 #
 # Options:
@@ -116,6 +116,8 @@ run_jmh() {
 }
 
 SHAPE=(-p "tasks=$TASKS" -p "elements=$ELEMENTS" -p "layout=$LAYOUTS")
+# The machine's bandwidth drifts over minutes, so the copy runs on both sides of the backends.
+run_jmh baseline-before 'StreamingBaseline' "${SHAPE[@]}"
 IFS=, read -r -a BACKEND_LIST <<< "$BACKENDS"
 for backend in "${BACKEND_LIST[@]}"; do
   case "$backend" in
@@ -131,7 +133,7 @@ for backend in "${BACKEND_LIST[@]}"; do
     *) run_jmh "$backend" 'GradDropThroughput' -p "backend=$backend" "${SHAPE[@]}" ;;
   esac
 done
-run_jmh baseline 'StreamingBaseline' "${SHAPE[@]}"
+run_jmh baseline-after 'StreamingBaseline' "${SHAPE[@]}"
 # Tiny calls are short, so the overhead run affords more iterations than the throughput runs.
 JMH_TIMING_SAVED=("${JMH_TIMING[@]}")
 JMH_TIMING=(-wi 3 -w 500ms -i 5 -r 500ms -f 1)
