@@ -4,18 +4,9 @@
 # for example java/core/target/native-sanitize.
 set -eu
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 BUILD_DIR (a folder inside target/, for example java/core/target/native-sanitize)" >&2
-    exit 2
-fi
-build_dir=$1
-case "$build_dir" in
-    target/* | */target/*) ;;
-    *)
-        echo "invalid build folder '$build_dir': it must lie inside a target/ folder so that 'mvn clean' removes it" >&2
-        exit 2
-        ;;
-esac
+# shellcheck source=native/build-dir.sh
+. "$(dirname "$0")/build-dir.sh"
+gd_build_dir "$0" java/core/target/native-sanitize "$@"
 
 source_dir=$(cd "$(dirname "$0")" && pwd)
 for tool in cmake cc; do

@@ -1,0 +1,19 @@
+# Sourced by the native check scripts. gd_build_dir SCRIPT EXAMPLE ARGS... checks that ARGS is one
+# build folder inside a target/ folder, so that 'mvn clean' removes it, and sets build_dir.
+gd_build_dir() {
+    gd_script=$1
+    gd_example=$2
+    shift 2
+    if [ $# -ne 1 ]; then
+        echo "usage: $gd_script BUILD_DIR (a folder inside target/, for example $gd_example)" >&2
+        exit 2
+    fi
+    build_dir=$1
+    case "$build_dir" in
+        target/* | */target/*) ;;
+        *)
+            echo "invalid build folder '$build_dir': it must lie inside a target/ folder so that 'mvn clean' removes it" >&2
+            exit 2
+            ;;
+    esac
+}
