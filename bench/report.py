@@ -257,6 +257,15 @@ def drift_lines(drift):
     return lines + [""]
 
 
+def baseline_timing(drift):
+    """Returns the clause that states when the streaming copy ran, from the baseline runs loaded."""
+    if len(drift) >= 2:
+        return "measured before and after the backends (the faster of the runs counts)"
+    if len(drift) == 1:
+        return "measured in one run only (%s), so it does not show drift during the backends" % next(iter(drift))
+    return "not measured in this run"
+
+
 def markdown(args, entries, throughput, baseline, overhead, torch, commands, drift):
     series = series_order(throughput)
     torch_by_key = torch_rows(torch)
@@ -268,8 +277,8 @@ def markdown(args, entries, throughput, baseline, overhead, torch, commands, dri
         "and the output written, all float32. "
         "The streaming baseline is a `MemorySegment.copy` that reads and writes the same number of bytes, "
         "on one thread or on every processor, whichever is faster at that size, "
-        "measured before and after the backends (the faster of the two runs counts); "
-        "the fraction in brackets is a backend's throughput divided by it. "
+        + baseline_timing(drift) +
+        "; the fraction in brackets is a backend's throughput divided by it. "
         "Before measuring, each trial compared its backend's output with the Java reference bit for bit "
         "and would have failed on any difference.",
         "",

@@ -16,4 +16,12 @@ gd_build_dir() {
             exit 2
             ;;
     esac
+
+    # A '..' after the last target/ could lead out of it again.
+    case "/${build_dir##*target/}/" in
+        */../*)
+            echo "invalid build folder '$build_dir': it must not contain '..' after target/, which leads out of that folder" >&2
+            exit 2
+            ;;
+    esac
 }
