@@ -14,6 +14,9 @@
  *   DIVIDE_IN_DOUBLE  defined when float division is not correctly rounded on this device; each
  *                     quotient is then one double division rounded to float, which is correctly
  *                     rounded because 53 >= 2 * 24 + 2 makes the double rounding innocuous
+ *   MEMORY_HINTS      defined where the compiler is clang and the device a CPU (the host sets it
+ *                     for PoCL CPU devices): large outputs are written with streaming stores,
+ *                     and the batch loops prefetch the gradient rows ahead into L2
  */
 
 // Every multiply and add below is rounded on its own, as in Java; no fused multiply-add.
@@ -78,6 +81,12 @@ typedef JOIN(int, WIDTH) intv;
 typedef floatv __attribute__((aligned(4))) floatv_unaligned;
 #define STORE(value, p) JOIN(vstore, WIDTH)(value, 0, p)
 #define STORE_GLOBAL(value, p) (*(__global floatv_unaligned *) (p) = (value))
+#ifdef MEMORY_HINTS
+/* A streaming store of a full vector to an address aligned to the vector's size. */
+#define STORE_STREAM(value, p) __builtin_nontemporal_store((value), (__global floatv *) (p))
+/* A prefetch of the line at p into L2 (locality 2, prefetcht1 on x86). */
+#define PREFETCH_L2(p) __builtin_prefetch((p), 0, 2)
+#endif
 #define TO_INT(x) JOIN(convert_int, WIDTH)(x)
 #define TO_INT_SAT(x) JOIN(JOIN(convert_int, WIDTH), _sat)(x)
 #define AS_FLOAT(x) JOIN(as_float, WIDTH)(x)
@@ -460,6 +469,7 @@ typedef struct {
     float keepFourScale;
     float epsilon;
     int lingvoTies;
+    int streamOutput;
 } span_operands;
 
 /*
@@ -476,13 +486,39 @@ typedef struct {
         } \
     } while (0)
 
+#ifdef PREFETCH_L2
+/*
+ * Prefetches the gradients, and the activations when `activations`, of the span at `start` in row
+ * b + PREFETCH_ROWS, or in the last row near the end of the batch.
+ * NOTE: measured with PoCL 3.1 on a 2-core Zen 4 VM, K = 4, B = 256, D = 65536, kernel time alone:
+ * the median call took 52 ms without prefetch, 40 ms 2 rows ahead, 35 ms 4 or 8 rows ahead and
+ * 47 ms 16 rows ahead; prefetching 4 rows ahead into L1 took 49 ms, and pass 1 alone 39 ms.
+ */
+#define PREFETCH_ROWS 4
+static inline __attribute__((always_inline)) void prefetch_row(const span_operands *op, ulong b, ulong start,
+        int activations) {
+    ulong ahead = min(b + PREFETCH_ROWS, op->batch - 1) * op->features + start;
+#pragma unroll
+    for (int c = 0; c < CHUNKS; c++) {
+#pragma unroll
+        for (int k = 0; k < TASKS; k++) {
+            PREFETCH_L2(op->gradients + k * op->taskStride + ahead + c * WIDTH);
+        }
+        if (activations) {
+            PREFETCH_L2(op->activations + ahead + c * WIDTH);
+        }
+    }
+}
+#endif
+
 /* Pass 1 on one row b: adds g·s(a) of each task to its signed sum, or starts the sum when `first`. */
 static inline __attribute__((always_inline)) void accumulate_row(const span_operands *op, ulong row, const uint *lanes,
         const int full, const int first, floatv *signedSums) {
+    const int chunks = full ? CHUNKS : 1;
     floatv factors[CHUNKS];
     if (op->activationMode != ACTIVATION_NONE) {
 #pragma unroll
-        for (int c = 0; c < CHUNKS; c++) {
+        for (int c = 0; c < chunks; c++) {
             floatv a = LOAD_SPAN(op->activations + row + c * WIDTH, lanes[c], full);
             factors[c] = activation_factor(a, op->activationMode, op->epsilon);
         }
@@ -491,7 +527,7 @@ static inline __attribute__((always_inline)) void accumulate_row(const span_oper
     for (int k = 0; k < TASKS; k++) {
         __global const float *taskRow = op->gradients + k * op->taskStride + row;
 #pragma unroll
-        for (int c = 0; c < CHUNKS; c++) {
+        for (int c = 0; c < chunks; c++) {
             floatv g = LOAD_SPAN(taskRow + c * WIDTH, lanes[c], full);
             floatv term = op->activationMode == ACTIVATION_NONE ? g : g * factors[c];
             signedSums[k * CHUNKS + c] = first ? term : signedSums[k * CHUNKS + c] + term;
@@ -500,14 +536,15 @@ static inline __attribute__((always_inline)) void accumulate_row(const span_oper
 }
 
 /*
- * Both passes over the SPAN positions from `start`. With `full` every chunk has WIDTH lanes;
- * otherwise `lanes` gives each chunk's count, 0 past the end.
+ * Both passes over positions from `start`: the SPAN positions of CHUNKS full vectors when `full`,
+ * else the one vector of at most WIDTH positions that ends at `features` or before.
  */
 static inline __attribute__((always_inline)) void process_span(const span_operands *op, ulong start, const int full,
         const floatv *generatedNoise, __local uint *localCounters) {
+    const int chunks = full ? CHUNKS : 1;
     uint lanes[CHUNKS];
 #pragma unroll
-    for (int c = 0; c < CHUNKS; c++) {
+    for (int c = 0; c < chunks; c++) {
         ulong d = start + c * WIDTH;
         lanes[c] = d < op->features ? (uint) min((ulong) WIDTH, op->features - d) : 0u;
     }
@@ -515,12 +552,12 @@ static inline __attribute__((always_inline)) void process_span(const span_operan
     floatv uniforms[CHUNKS];
     if (op->explicitNoise) {
 #pragma unroll
-        for (int c = 0; c < CHUNKS; c++) {
+        for (int c = 0; c < chunks; c++) {
             uniforms[c] = LOAD_SPAN(op->uniform + start + c * WIDTH, lanes[c], full);
         }
     } else {
 #pragma unroll
-        for (int c = 0; c < CHUNKS; c++) {
+        for (int c = 0; c < chunks; c++) {
             uniforms[c] = generatedNoise[c];
         }
     }
@@ -532,11 +569,16 @@ static inline __attribute__((always_inline)) void process_span(const span_operan
     floatv signedSums[TASKS * CHUNKS];
     accumulate_row(op, start, lanes, full, 1, signedSums);
     for (ulong b = 1; b < op->batch; b++) {
+#ifdef PREFETCH_L2
+        if (full) {
+            prefetch_row(op, b, start, op->activationMode != ACTIVATION_NONE);
+        }
+#endif
         accumulate_row(op, b * op->features + start, lanes, full, 0, signedSums);
     }
 
 #pragma unroll
-    for (int c = 0; c < CHUNKS; c++) {
+    for (int c = 0; c < chunks; c++) {
         // Purity and keep probability from S = sum of G_k and T = sum of |G_k|, in increasing k.
         floatv sum = signedSums[c];
         floatv absSum = fabs(signedSums[c]);
@@ -593,20 +635,25 @@ static inline __attribute__((always_inline)) void process_span(const span_operan
     doublev sumsIn[CHUNKS];
     doublev sumsOut[CHUNKS];
 #pragma unroll
-    for (int c = 0; c < CHUNKS; c++) {
+    for (int c = 0; c < chunks; c++) {
         sumsIn[c] = (doublev) 0.0;
         sumsOut[c] = (doublev) 0.0;
     }
 #endif
     for (ulong b = 0; b < op->batch; b++) {
         ulong row = b * op->features + start;
+#ifdef PREFETCH_L2
+        if (full && op->batch > 1) {
+            prefetch_row(op, b, start, 0);
+        }
+#endif
         floatv outs[CHUNKS];
         floatv plains[CHUNKS];
 #pragma unroll
         for (int k = 0; k < TASKS; k++) {
             __global const float *taskRow = op->gradients + k * op->taskStride + row;
 #pragma unroll
-            for (int c = 0; c < CHUNKS; c++) {
+            for (int c = 0; c < chunks; c++) {
                 floatv g = LOAD_SPAN(taskRow + c * WIDTH, lanes[c], full);
                 floatv term = signedSums[k * CHUNKS + c] * g;
                 outs[c] = k == 0 ? term : outs[c] + term;
@@ -617,8 +664,16 @@ static inline __attribute__((always_inline)) void process_span(const span_operan
             }
         }
 #pragma unroll
-        for (int c = 0; c < CHUNKS; c++) {
+        for (int c = 0; c < chunks; c++) {
+#ifdef STORE_STREAM
+            if (full && op->streamOutput) {
+                STORE_STREAM(outs[c], op->output + row + c * WIDTH);
+            } else {
+                STORE_SPAN(outs[c], op->output + row + c * WIDTH, lanes[c], full);
+            }
+#else
             STORE_SPAN(outs[c], op->output + row + c * WIDTH, lanes[c], full);
+#endif
 #ifdef NORMS
             doublev plainDouble = TO_DOUBLE(plains[c]);
             doublev outDouble = TO_DOUBLE(outs[c]);
@@ -629,10 +684,25 @@ static inline __attribute__((always_inline)) void process_span(const span_operan
     }
 #ifdef NORMS
 #pragma unroll
-    for (int c = 0; c < CHUNKS; c++) {
+    for (int c = 0; c < chunks; c++) {
         store_double_lanes(sumsIn[c], op->partialIn + start + c * WIDTH, lanes[c]);
         store_double_lanes(sumsOut[c], op->partialOut + start + c * WIDTH, lanes[c]);
     }
+#endif
+}
+
+/*
+ * Whether the full-span path writes the output with streaming stores: only above width 1, where
+ * every full vector of the output is aligned to its size, and only for outputs far larger than the
+ * caches, whose lines would otherwise be read for ownership and evict the gradients.
+ * NOTE: the 8 MiB threshold is the native backend's, measured on a 2-core Zen 4 VM.
+ */
+static int stream_output(__global const float *output, ulong batch, ulong features, ulong first) {
+#if defined(STORE_STREAM) && WIDTH > 1
+    int aligned = (ulong) output % sizeof(floatv) == 0 && (batch == 1 || features % WIDTH == 0) && first % WIDTH == 0;
+    return aligned && batch * features * sizeof(float) >= (8ul << 20);
+#else
+    return 0;
 #endif
 }
 
@@ -644,7 +714,8 @@ static inline __attribute__((always_inline)) void process_span(const span_operan
  * host sets up.
  *
  * Runs that end inside the positions take the full-span path, whose unrolled loads and stores
- * have no lane checks; only the last run of a call takes the path with partial chunks. The host
+ * have no lane checks. Only the last run of a call takes the path with lane checks, one vector at
+ * a time. The host
  * rounds the global size up to the work-group size, so the last work-items may cover fewer
  * positions or none; a work-item with no positions only takes part in the barriers. `first` is a
  * multiple of 4 and SPAN a multiple of 4·WIDTH at widths above 1, so such a work-item owns whole
@@ -654,7 +725,8 @@ static inline __attribute__((always_inline)) void process_span(const span_operan
  * NOTE: on PoCL 3.1 with 2 AVX-512 cores (a loaded Zen 4 VM), K = 4 and B·D = 16 Mi, calls reach
  * 13 to 17 GB/s, about half of the streaming copy measured alongside. One thread is still bound by
  * instructions, mostly Philox, and batched rows 256 KiB apart alias in the caches, so pass 2
- * re-reads them from memory. The unrolled build takes about 4 s per variant, against 1 s before.
+ * re-reads them from memory. A width-16 variant takes about 2.2 s to build from an empty PoCL
+ * cache there, clBuildProgram and the first launch together.
  */
 __kernel void graddrop_positions(
         __global const float *gradients, const ulong taskStride,
@@ -674,7 +746,8 @@ __kernel void graddrop_positions(
         gradients, taskStride, activations, activationMode, uniform, explicitNoise,
         seedLo, seedHi, stepLo, stepHi, keptCoefficients, droppedCoefficients, output,
         taskOutputs, taskOutputStride, writeTaskOutputs, partialIn, partialOut, purities, bins,
-        batch, features, lingvoForm, keepKind, keepScale, keepFourScale, epsilon, lingvoTies};
+        batch, features, lingvoForm, keepKind, keepScale, keepFourScale, epsilon, lingvoTies,
+        stream_output(output, batch, features, first)};
 
 #ifdef STATISTICS
     int counterCount = TASKS + 1 + bins;
@@ -719,9 +792,22 @@ __kernel void graddrop_positions(
         if (start + SPAN <= features) {
             process_span(&op, start, 1, noise + noiseSpan * CHUNKS, localCounters);
         } else {
-            process_span(&op, start, 0, noise + noiseSpan * CHUNKS, localCounters);
+            // The last, partial span goes one vector at a time, so that its lane checks are
+            // compiled once instead of once per chunk.
+#pragma nounroll
+            for (int c = 0; c < CHUNKS && start + c * WIDTH < features; c++) {
+                process_span(&op, start + c * WIDTH, 0, noise + noiseSpan * CHUNKS + c, localCounters);
+            }
         }
     }
+
+#ifdef STORE_STREAM
+    // Streaming stores are weakly ordered on x86, so a full fence makes them visible before the
+    // work-item ends, whatever synchronization the runtime uses between kernels.
+    if (op.streamOutput) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    }
+#endif
 
 #ifdef STATISTICS
     barrier(CLK_LOCAL_MEM_FENCE);

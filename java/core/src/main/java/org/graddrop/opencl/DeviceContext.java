@@ -95,7 +95,18 @@ final class DeviceContext {
         } else if (info.fp64()) {
             options.append(" -D DIVIDE_IN_DOUBLE");
         }
+        if (compilesWithClangForCpu(info)) {
+            options.append(" -D MEMORY_HINTS");
+        }
         return options.toString();
+    }
+
+    /**
+     * Whether the device is a CPU of PoCL, whose kernel compiler is clang: the kernels may then use
+     * clang's streaming-store and prefetch builtins, which other OpenCL compilers may lack.
+     */
+    static boolean compilesWithClangForCpu(DeviceInfo info) {
+        return info.type().contains("CPU") && info.platform().startsWith("Portable Computing Language");
     }
 
     /**

@@ -110,7 +110,16 @@ class BitIdentityTest {
         drawn.assertSameBits();
     }
 
-    /** One randomly drawn call, run on both backends. */
+    @Test
+    void outputLargeEnoughForStreamingStores() {
+        // CPU devices write outputs of 8 MiB and more with streaming stores when they are aligned.
+        SplittableRandom random = new SplittableRandom(31L);
+        Case drawn = Case.random(random, 2, 2, 1L << 20);
+        drawn.layout = 0;
+        drawn.assertSameBits();
+    }
+
+        /** One randomly drawn call, run on both backends. */
     static final class Case {
         int tasks;
         long batch;

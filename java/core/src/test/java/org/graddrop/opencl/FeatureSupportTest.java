@@ -79,6 +79,22 @@ class FeatureSupportTest {
                 options);
     }
 
+    @Test
+    void memoryHintsOnlyForPoclCpus() {
+        KernelVariant variant = new KernelVariant(2, 16, false, false);
+        DeviceInfo poclCpu = device("Portable Computing Language", "CPU");
+        DeviceInfo poclGpu = device("Portable Computing Language", "GPU");
+        DeviceInfo otherCpu = device("Intel(R) OpenCL", "CPU");
+        assertTrue(DeviceContext.buildOptions(poclCpu, variant).contains(" -D MEMORY_HINTS"));
+        assertFalse(DeviceContext.buildOptions(poclGpu, variant).contains("MEMORY_HINTS"));
+        assertFalse(DeviceContext.buildOptions(otherCpu, variant).contains("MEMORY_HINTS"));
+    }
+
+    private static DeviceInfo device(String platform, String type) {
+        return new DeviceInfo(0, platform, "OpenCL 3.0", "vendor", "device", type, 2, 1L << 30, 1L << 16, 1L << 28,
+                true, true, false, 1024, 128, true, true, "OpenCL C 1.2", "1.0");
+    }
+
     private static void assumeFp64() {
         org.junit.jupiter.api.Assumptions.assumeTrue(OpenClBackend.instance().selectedDevice().fp64(),
                 "the selected device lacks cl_khr_fp64, so it has no division fallback to test");
