@@ -602,6 +602,90 @@ static inline __attribute__((always_inline)) void batched_rows(const gd_job *job
     batched_combine(job, first, j0, end, tile, tasks);
 }
 
+/*
+ * The row-by-row passes of a plain call (no task outputs or norms) with the task count and the
+ * activation sign as constants. Pass 1 reads every input row of a vector of columns in one loop,
+ * and neither pass keeps a test per option inside its loops.
+ * NOTE: on one 2-core Zen 4 VM (K=4 B=256 D=64Ki, best of 6 calls, 5 interleaved rounds) this took
+ * 15.4 ms against 17.6 ms for the general passes.
+ */
+static inline __attribute__((always_inline)) void plain_rows(const gd_job *job, int64_t first, int64_t j0,
+                                                             int64_t end, gd_tile *tile, const float *noise,
+                                                             const int32_t tasks, const int signs) {
+    const int64_t width = tile->width;
+    const int64_t features = job->features;
+    const float *g[GD_MAX_TASKS_IN_REGISTERS];
+    _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
+        g[k] = job->gradients[k] + first;
+    }
+    const float *activations = signs ? job->activations + first : NULL;
+    float *output = job->output + first;
+    float *sums = tile->signed_sums;
+
+    for (int64_t b = 0; b < job->batch; b++) {
+        const int64_t row = b * features;
+        if (job->prefetch && b + BATCHED_PREFETCH_ROWS < job->batch) {
+            prefetch_row(job, first + row + BATCHED_PREFETCH_ROWS * features, j0, end, tasks);
+        }
+        for (int64_t j = j0; j < end; j += VW) {
+            const V factor = signs ? v_signum(v_load(activations + row + j)) : v_set1(0.0f);
+            _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
+                V term = v_load(g[k] + row + j);
+                if (signs) {
+                    term = v_mul(term, factor);
+                }
+                /* The b = 0 term starts the sum, so the sign of a zero sum is kept. */
+                v_store(sums + k * width + j, b == 0 ? term : v_add(v_load(sums + k * width + j), term));
+            }
+        }
+    }
+
+    batched_decide(job, j0, end, tile, noise, tasks);
+
+    const float *coefficients = tile->coefficients;
+    for (int64_t b = 0; b < job->batch; b++) {
+        const int64_t row = b * features;
+        for (int64_t j = j0; j < end; j += VW) {
+            V out = v_mul(v_load(coefficients + j), v_load(g[0] + row + j));
+            _Pragma("GCC unroll 4") for (int32_t k = 1; k < tasks; k++) {
+                out = v_add(out, v_mul(v_load(coefficients + k * width + j), v_load(g[k] + row + j)));
+            }
+            store_output(job, output + row + j, out);
+        }
+    }
+}
+
+#define PLAIN_ROWS(count)                                                                                       \
+    static void plain_rows_##count##_0(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile, \
+                                       const float *noise) {                                                 \
+        plain_rows(job, first, j0, end, tile, noise, count, 0);                                              \
+    }                                                                                                        \
+    static void plain_rows_##count##_1(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile, \
+                                       const float *noise) {                                                 \
+        plain_rows(job, first, j0, end, tile, noise, count, 1);                                              \
+    }
+PLAIN_ROWS(2)
+PLAIN_ROWS(3)
+PLAIN_ROWS(4)
+
+typedef void (*rows_fn)(const gd_job *job, int64_t first, int64_t j0, int64_t end, gd_tile *tile,
+                        const float *noise);
+
+/* The plain_rows loop for this call, or NULL when an option needs the general passes. */
+static rows_fn plain_rows_for(const gd_job *job) {
+    static const rows_fn loops[3][2] = {
+        {plain_rows_2_0, plain_rows_2_1},
+        {plain_rows_3_0, plain_rows_3_1},
+        {plain_rows_4_0, plain_rows_4_1},
+    };
+    const int signs = job->activations != NULL;
+    if (job->task_outputs != NULL || job->norms || job->tasks < 2 || job->tasks > 4
+        || (signs && job->activation_mode != GD_ACT_SIGN)) {
+        return NULL;
+    }
+    return loops[job->tasks - 2][signs];
+}
+
 #define BATCHED_ROWS(count)                                                                           \
     static void batched_rows_##count(const gd_job *job, int64_t first, int64_t j0, int64_t end,       \
                                      gd_tile *tile, const float *noise) {                             \
@@ -642,6 +726,8 @@ void KERNEL(batched)(const gd_job *shared, int64_t first, int64_t j0, int64_t j1
         default:
             batched_registers_4(job, first, j0, end, tile, noise);
         }
+    } else if (end > j0 && plain_rows_for(job) != NULL) {
+        plain_rows_for(job)(job, first, j0, end, tile, noise);
     } else if (end > j0 && job->tasks == 2) {
         batched_rows_2(job, first, j0, end, tile, noise);
     } else if (end > j0 && job->tasks == 3) {

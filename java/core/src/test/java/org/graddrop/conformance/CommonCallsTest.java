@@ -51,6 +51,13 @@ class CommonCallsTest {
     /** Floats in the large case: an output of at least 8 MiB, plus a tail. */
     private static final int LARGE_FEATURES = (2 << 20) + 3;
 
+    /**
+     * The shape of the large batched case: at least 8 MiB of gradients for two tasks, so that tiles
+     * come from memory and take the row-by-row passes, and a feature count with a tail.
+     */
+    private static final int LARGE_BATCH = 8;
+    private static final int LARGE_BATCH_FEATURES = (1 << 17) + 5;
+
     static Stream<Arguments> combinations() {
         List<Arguments> combinations = new ArrayList<>();
         for (int tasks = 2; tasks <= 4; tasks++) {
@@ -102,6 +109,21 @@ class CommonCallsTest {
             float[] expected = runAligned(settings.apply(GradDrop.builder().backend("java")).build(), data, noise);
             float[] actual = runAligned(settings.builder().build(), data, noise);
             Checks.assertFloatBits(expected, actual, "D = " + LARGE_FEATURES + (lingvo ? " lingvo" : " paper"));
+        }
+    }
+
+    @Test
+    void largeBatchMatchesJavaReference() {
+        for (int tasks = 2; tasks <= 4; tasks++) {
+            boolean activations = tasks != 3;
+            Settings settings = settings(tasks, false, tasks == 4);
+            Data data = withSpecialValues(Data.random(tasks, tasks, LARGE_BATCH, LARGE_BATCH_FEATURES, true, activations));
+            Noise noise = Noise.seeded(13, tasks);
+
+            float[] expected = runAligned(settings.apply(GradDrop.builder().backend("java")).build(), data, noise);
+            float[] actual = runAligned(settings.builder().build(), data, noise);
+            Checks.assertFloatBits(expected, actual, "K = " + tasks + ", B = " + LARGE_BATCH + ", D = "
+                    + LARGE_BATCH_FEATURES + (activations ? " signs" : ""));
         }
     }
 
@@ -159,7 +181,16 @@ class CommonCallsTest {
             MemorySegment output = arena.allocate(elements * Float.BYTES, 128);
             output.fill((byte) 0x7f);
 
-            graddrop.apply(Request.of(TaskGradients.ofMatrix(block, data.tasks(), data.features()), noise, output));
+            TaskGradients gradients = data.batched()
+                    ? TaskGradients.of(block, data.tasks(), data.batch(), data.features())
+                    : TaskGradients.ofMatrix(block, data.tasks(), data.features());
+            MemorySegment activations = null;
+            if (data.activations() != null) {
+                activations = arena.allocate(elements * Float.BYTES, 128);
+                MemorySegment.copy(data.activations(), 0, activations, JAVA_FLOAT, 0, (int) elements);
+            }
+
+            graddrop.apply(Request.of(gradients, noise, output).withActivations(activations));
             return output.toArray(JAVA_FLOAT);
         }
     }
