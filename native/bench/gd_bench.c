@@ -4,9 +4,6 @@
  *
  * Usage: graddrop_bench [threads]   (0, the default, uses every online processor)
  *
- * The last large line times no GradDrop call: it reads the batched inputs in the tile pattern and
- * sequentially, which bounds what the tiled one-pass design can reach on this machine.
- *
  * Bandwidth counts the bytes a call must move: K gradient tensors and the activations read, the
  * output written. The copy baseline is memcpy split over the same number of threads and counts
  * its bytes read plus bytes written.
@@ -166,107 +163,11 @@ static void tiny_case(int threads) {
     free(output);
 }
 
-/* One thread's share of a read-only pass over `tensors` [rows][columns] tensors. */
-typedef struct read_part {
-    const uint64_t *const *tensors;
-    int tensors_count;
-    int64_t rows;
-    int64_t columns;    /* in uint64_t words */
-    int64_t first;      /* first column of this thread */
-    int64_t end;        /* end column of this thread */
-    int64_t tile;       /* tile width in words; 0 reads each tensor's share sequentially */
-    uint64_t checksum;
-} read_part;
-
-static void *read_main(void *argument) {
-    read_part *part = argument;
-    uint64_t checksum = 0;
-    if (part->tile == 0) {
-        /* The same bytes in long sequential runs: row-major over the thread's row range. */
-        int64_t row_begin = part->rows * part->first / part->columns;
-        int64_t row_end = part->rows * part->end / part->columns;
-        for (int t = 0; t < part->tensors_count; t++) {
-            const uint64_t *p = part->tensors[t] + row_begin * part->columns;
-            for (int64_t i = 0; i < (row_end - row_begin) * part->columns; i++) {
-                checksum ^= p[i];
-            }
-        }
-    } else {
-        /* The batched tile pattern: every row of a tile's columns, two rows prefetched ahead. */
-        for (int64_t c = part->first; c < part->end; c += part->tile) {
-            for (int64_t b = 0; b < part->rows; b++) {
-                for (int t = 0; t < part->tensors_count; t++) {
-                    const uint64_t *row = part->tensors[t] + b * part->columns + c;
-                    if (b + 2 < part->rows) {
-                        for (int64_t j = 0; j < part->tile; j += 8) {
-                            __builtin_prefetch(row + 2 * part->columns + j, 0, 2);
-                        }
-                    }
-                    for (int64_t j = 0; j < part->tile; j++) {
-                        checksum ^= row[j];
-                    }
-                }
-            }
-        }
-    }
-    part->checksum = checksum;
-    return NULL;
-}
-
-/* Returns the seconds of the best of 6 read-only passes, split by columns over `threads` threads. */
-static double timed_read(const uint64_t *const *tensors, int count, int64_t rows, int64_t columns, int64_t tile,
-                         int threads) {
-    double best = 1e30;
-    for (int repeat = 0; repeat < 6; repeat++) {
-        pthread_t ids[64];
-        read_part parts[64];
-        double start = now_seconds();
-        for (int t = 0; t < threads; t++) {
-            parts[t] = (read_part){tensors, count, rows, columns, columns * t / threads, columns * (t + 1) / threads, tile, 0};
-            if (t > 0) {
-                pthread_create(&ids[t], NULL, read_main, &parts[t]);
-            }
-        }
-        read_main(&parts[0]);
-        for (int t = 1; t < threads; t++) {
-            pthread_join(ids[t], NULL);
-        }
-        double seconds = now_seconds() - start;
-        best = seconds < best ? seconds : best;
-    }
-    return best;
-}
-
-/*
- * Prints the ceiling that the tile pattern of batched calls sets on this machine. The K + 1 input
- * tensors are read in tiles of 256 float columns with prefetching, and then sequentially. Neither
- * read does arithmetic or writes.
- */
-static void tile_pattern_case(int32_t tasks, int64_t batch, int64_t features, int threads) {
-    const int count = tasks + 1;
-    const int64_t words = batch * features / 2;
-    const uint64_t *tensors[9];
-    for (int t = 0; t < count; t++) {
-        tensors[t] = (const uint64_t *) filled((size_t) batch * (size_t) features, 21u + (uint32_t) t);
-    }
-    int used = threads == 0 ? gd_default_threads() : threads;
-
-    double sequential = timed_read(tensors, count, batch, features / 2, 0, used);
-    double tiled = timed_read(tensors, count, batch, features / 2, 128, used);
-    double bytes = (double) words * 8.0 * count;
-    printf("%-28s %8.2f ms %7.2f GB/s   sequential %7.2f GB/s   ratio %5.1f%%\n", "read only, batched tiles",
-           tiled * 1e3, bytes / tiled / 1e9, bytes / sequential / 1e9, 100.0 * sequential / tiled);
-    for (int t = 0; t < count; t++) {
-        free((void *) tensors[t]);
-    }
-}
-
 int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 0;
     printf("tier %s, threads %d (0 = %d online processors)\n", gd_tier_name(gd_tier()), threads, gd_default_threads());
     large_case("unbatched K=4 D=16Mi", 4, 1, 16 << 20, threads, 0);
     large_case("batched K=4 B=256 D=64Ki", 4, 256, 64 << 10, threads, 1);
-    tile_pattern_case(4, 256, 64 << 10, threads);
     tiny_case(threads);
     return 0;
 }
