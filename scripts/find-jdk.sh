@@ -100,3 +100,13 @@ Install one, then run again or set JAVA_HOME to it:
   Any system:    curl -s https://get.sdkman.io | bash, then: sdk install java 25-tem
 HELP
 }
+
+# Exports JAVA_HOME as the newest suitable JDK, or prints what to install and exits with 1.
+graddrop_require_jdk() {
+    local java_home
+    if ! java_home="$(graddrop_find_jdk)"; then
+        graddrop_no_jdk_help >&2
+        exit 1
+    fi
+    export JAVA_HOME="$java_home"
+}

@@ -13,11 +13,7 @@ cd "$root"
 
 # shellcheck source=scripts/find-jdk.sh
 . "$root/scripts/find-jdk.sh"
-if ! java_home="$(graddrop_find_jdk)"; then
-    graddrop_no_jdk_help >&2
-    exit 1
-fi
-export JAVA_HOME="$java_home"
+graddrop_require_jdk
 echo "Testing with the JDK in $JAVA_HOME"
 
 maven_args=(-B verify)
