@@ -44,6 +44,14 @@ typedef float partial_t;
 #define CHUNKS 4
 #endif
 #define SPAN (CHUNKS * WIDTH)
+/*
+ * The most floats of one span's gradient rows, B·K·SPAN, that pass 1 copies to local memory for
+ * pass 2 (the host sizes the local buffer by the same rule). Rows D floats apart map to the same
+ * cache sets, so without the copy pass 2 reads them from memory again.
+ * NOTE: measured with PoCL 3.1 on a 2-core Zen 4 VM, K = 4, B = 256, D = 65536: 54 against
+ * 50 calls/s, alternating runs; the pass 2 prefetch is skipped when the tile is used.
+ */
+#define TILE_FLOATS (64 * 1024)
 
 #define JOIN(a, b) JOIN_EXPANDED(a, b)
 #define JOIN_EXPANDED(a, b) a##b
@@ -210,6 +218,66 @@ static void multiply_wide(uintv a, uint m, uintv *high, uintv *low) {
 }
 #endif
 
+#if WIDTH == 16 && defined(__ENDIAN_LITTLE__)
+/*
+ * Width 16 keeps each Philox word in the low half of a ulong lane, eight blocks to a ulong8, so
+ * that each multiply is one 32x32->64 bit instruction (vpmuludq on x86) whose product's halves are
+ * the next round's words as they are: the high half by one shift, the low half in place. A lane's
+ * high half carries garbage from earlier rounds, which the masked multiply operands and the final
+ * selection of low halves ignore. It needs the low half at the even uint lane, so little-endian.
+ * NOTE: measured with PoCL 3.1 on a 2-core Zen 4 VM; the uint16 form compiled each round's
+ * recombination of halves to a 64-bit multiply (vpmullq) and a permute per multiply, and its
+ * element-wise transpose to about ten permutes per vector of uniforms.
+ */
+#define PHILOX_SPLIT_LANES
+#define SPLIT_GROUPS 4
+
+static void philox_split_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, uint stepHi, float16 *out) {
+    ulong8 c0[SPLIT_GROUPS];
+    ulong8 c1[SPLIT_GROUPS];
+    ulong8 c2[SPLIT_GROUPS];
+    ulong8 c3[SPLIT_GROUPS];
+#pragma unroll
+    for (int g = 0; g < SPLIT_GROUPS; g++) {
+        ulong8 blocks = block + g * 8 + (ulong8) (0, 1, 2, 3, 4, 5, 6, 7);
+        c0[g] = blocks;
+        c1[g] = blocks >> 32;
+        c2[g] = (ulong8) stepLo;
+        c3[g] = (ulong8) stepHi;
+    }
+    ulong k0 = seedLo;
+    ulong k1 = seedHi;
+#pragma unroll
+    for (int round = 0; round < 10; round++) {
+#pragma unroll
+        for (int g = 0; g < SPLIT_GROUPS; g++) {
+            ulong8 product0 = (c0[g] & 0xFFFFFFFFul) * 0xD2511F53ul;
+            ulong8 product1 = (c2[g] & 0xFFFFFFFFul) * 0xCD9E8D57ul;
+            c0[g] = (product1 >> 32) ^ c1[g] ^ k0;
+            c1[g] = product1;
+            c2[g] = (product0 >> 32) ^ c3[g] ^ k1;
+            c3[g] = product0;
+        }
+        k0 = (uint) (k0 + 0x9E3779B9u);
+        k1 = (uint) (k1 + 0xBB67AE85u);
+    }
+
+    // Position 4·b + w takes word w of block b: the low halves of c0 and c1 interleave into
+    // words 0 and 1 of eight blocks, those of c2 and c3 into words 2 and 3, and pairs of those
+    // into position order. Values below 2^24 convert to float exactly.
+#pragma unroll
+    for (int g = 0; g < SPLIT_GROUPS; g++) {
+        const uint16 interleaveLow = (uint16) (0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+        uint16 words01 = shuffle2(as_uint16(c0[g]), as_uint16(c1[g]), interleaveLow);
+        uint16 words23 = shuffle2(as_uint16(c2[g]), as_uint16(c3[g]), interleaveLow);
+        uint16 first = shuffle2(words01, words23, (uint16) (0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23));
+        uint16 second = shuffle2(words01, words23, (uint16) (8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31));
+        out[2 * g] = convert_float16(first >> 8) * 0x1.0p-24f;
+        out[2 * g + 1] = convert_float16(second >> 8) * 0x1.0p-24f;
+    }
+}
+#endif
+
 /* The four words of lane i of each of v0..v3, in that order: the uniforms of one Philox block. */
 #define BLOCK_WORDS(i) v0.s##i, v1.s##i, v2.s##i, v3.s##i
 
@@ -233,6 +301,13 @@ static void philox_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, 
 #else
 static void philox_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, uint stepHi, floatv *out) {
 #endif
+#ifdef PHILOX_SPLIT_LANES
+    // SPLIT_GROUPS ulong8 of blocks at a time, which fills half the vector registers.
+#pragma unroll
+    for (int part = 0; part < NOISE_SPANS * WIDTH / (8 * SPLIT_GROUPS); part++) {
+        philox_split_uniforms(block + part * 8 * SPLIT_GROUPS, seedLo, seedHi, stepLo, stepHi, out + part * 2 * SPLIT_GROUPS);
+    }
+#else
     uintv c0[NOISE_SPANS];
     uintv c1[NOISE_SPANS];
     uintv c2[NOISE_SPANS];
@@ -295,6 +370,7 @@ static void philox_uniforms(ulong block, uint seedLo, uint seedHi, uint stepLo, 
         words[3] = (floatv) (BLOCK_WORDS(c), BLOCK_WORDS(d), BLOCK_WORDS(e), BLOCK_WORDS(f));
 #endif
     }
+#endif
 #endif
 }
 
@@ -513,7 +589,7 @@ static inline __attribute__((always_inline)) void prefetch_row(const span_operan
 
 /* Pass 1 on one row b: adds g·s(a) of each task to its signed sum, or starts the sum when `first`. */
 static inline __attribute__((always_inline)) void accumulate_row(const span_operands *op, ulong row, const uint *lanes,
-        const int full, const int first, floatv *signedSums) {
+        const int full, const int first, floatv *signedSums, __local float *tileRow) {
     const int chunks = full ? CHUNKS : 1;
     floatv factors[CHUNKS];
     if (op->activationMode != ACTIVATION_NONE) {
@@ -529,6 +605,11 @@ static inline __attribute__((always_inline)) void accumulate_row(const span_oper
 #pragma unroll
         for (int c = 0; c < chunks; c++) {
             floatv g = LOAD_SPAN(taskRow + c * WIDTH, lanes[c], full);
+#if WIDTH > 1
+            if (tileRow != 0) {
+                JOIN(vstore, WIDTH)(g, 0, tileRow + k * SPAN + c * WIDTH);
+            }
+#endif
             floatv term = op->activationMode == ACTIVATION_NONE ? g : g * factors[c];
             signedSums[k * CHUNKS + c] = first ? term : signedSums[k * CHUNKS + c] + term;
         }
@@ -540,7 +621,7 @@ static inline __attribute__((always_inline)) void accumulate_row(const span_oper
  * else the one vector of at most WIDTH positions that ends at `features` or before.
  */
 static inline __attribute__((always_inline)) void process_span(const span_operands *op, ulong start, const int full,
-        const floatv *generatedNoise, __local uint *localCounters) {
+        const floatv *generatedNoise, __local uint *localCounters, __local float *tile) {
     const int chunks = full ? CHUNKS : 1;
     uint lanes[CHUNKS];
 #pragma unroll
@@ -567,14 +648,14 @@ static inline __attribute__((always_inline)) void process_span(const span_operan
     // coefficient.
     intv ties = (intv) (op->lingvoTies ? -1 : 0);
     floatv signedSums[TASKS * CHUNKS];
-    accumulate_row(op, start, lanes, full, 1, signedSums);
+    accumulate_row(op, start, lanes, full, 1, signedSums, tile);
     for (ulong b = 1; b < op->batch; b++) {
 #ifdef PREFETCH_L2
         if (full) {
             prefetch_row(op, b, start, op->activationMode != ACTIVATION_NONE);
         }
 #endif
-        accumulate_row(op, b * op->features + start, lanes, full, 0, signedSums);
+        accumulate_row(op, b * op->features + start, lanes, full, 0, signedSums, tile != 0 ? tile + b * TASKS * SPAN : 0);
     }
 
 #pragma unroll
@@ -643,7 +724,7 @@ static inline __attribute__((always_inline)) void process_span(const span_operan
     for (ulong b = 0; b < op->batch; b++) {
         ulong row = b * op->features + start;
 #ifdef PREFETCH_L2
-        if (full && op->batch > 1) {
+        if (full && op->batch > 1 && tile == 0) {
             prefetch_row(op, b, start, 0);
         }
 #endif
@@ -654,7 +735,16 @@ static inline __attribute__((always_inline)) void process_span(const span_operan
             __global const float *taskRow = op->gradients + k * op->taskStride + row;
 #pragma unroll
             for (int c = 0; c < chunks; c++) {
-                floatv g = LOAD_SPAN(taskRow + c * WIDTH, lanes[c], full);
+                floatv g;
+#if WIDTH > 1
+                if (tile != 0) {
+                    g = JOIN(vload, WIDTH)(0, tile + (b * TASKS + k) * SPAN + c * WIDTH);
+                } else {
+                    g = LOAD_SPAN(taskRow + c * WIDTH, lanes[c], full);
+                }
+#else
+                g = LOAD_SPAN(taskRow + c * WIDTH, lanes[c], full);
+#endif
                 floatv term = signedSums[k * CHUNKS + c] * g;
                 outs[c] = k == 0 ? term : outs[c] + term;
                 plains[c] = k == 0 ? g : plains[c] + g;
@@ -790,22 +880,33 @@ __kernel void graddrop_positions(
         }
 
         if (start + SPAN <= features) {
-            process_span(&op, start, 1, noise + noiseSpan * CHUNKS, localCounters);
+#if WIDTH > 1
+            int tiled = batch > 1 && batch * TASKS * SPAN <= TILE_FLOATS;
+            process_span(&op, start, 1, noise + noiseSpan * CHUNKS, localCounters, tiled ? localUniform : 0);
+#else
+            process_span(&op, start, 1, noise + noiseSpan * CHUNKS, localCounters, 0);
+#endif
         } else {
             // The last, partial span goes one vector at a time, so that its lane checks are
             // compiled once instead of once per chunk.
 #pragma nounroll
             for (int c = 0; c < CHUNKS && start + c * WIDTH < features; c++) {
-                process_span(&op, start + c * WIDTH, 0, noise + noiseSpan * CHUNKS + c, localCounters);
+                process_span(&op, start + c * WIDTH, 0, noise + noiseSpan * CHUNKS + c, localCounters, 0);
             }
         }
     }
 
 #ifdef STORE_STREAM
-    // Streaming stores are weakly ordered on x86, so a full fence makes them visible before the
-    // work-item ends, whatever synchronization the runtime uses between kernels.
+    // Streaming stores are weakly ordered on x86, so a fence makes them visible before the
+    // work-item ends, whatever synchronization the runtime uses between kernels. On x86 a store
+    // fence suffices, as every later store, the runtime's included, is ordered after it, and it
+    // lets the next work-group's loads start while the streaming stores drain.
     if (op.streamOutput) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_sfence();
+#else
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
     }
 #endif
 

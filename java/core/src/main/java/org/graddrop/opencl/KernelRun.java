@@ -84,7 +84,7 @@ final class KernelRun implements AutoCloseable {
                     .buffer(orElse(operands.taskOutputs(), placeholder)).ulong(operands.taskOutputStride())
                     .flag(operands.taskOutputs() != null)
                     .buffer(partialIn).buffer(partialOut)
-                    .local(width == 1 ? group * Float.BYTES : Float.BYTES)
+                    .local(width == 1 ? group * Float.BYTES : tileBytes(plan.batch(), plan.tasks(), span))
                     .buffer(purities).buffer(counters).local(plan.statistics() ? counterCount * (long) Integer.BYTES : Integer.BYTES)
                     .integer(plan.bins())
                     .ulong(plan.batch()).ulong(positions).ulong(first)
@@ -189,8 +189,17 @@ final class KernelRun implements AutoCloseable {
      * one PoCL thread: 38 ms a call with 16 spans per work-item, 43 ms with 64, and 48 ms with
      * groups of 16 work-items of one span each.
      */
+    /** The kernel's TILE_FLOATS: the largest tile, in floats, that pass 1 copies for pass 2. */
+    static final long TILE_FLOATS = 64 * 1024;
+
     static int spansPerWorkItem(int width) {
         return width == 1 ? 1 : 16;
+    }
+
+    /** Returns the bytes of the local tile of one span's gradient rows, by the kernel's TILE_FLOATS rule. */
+    static long tileBytes(long batch, int tasks, long span) {
+        long floats = batch * tasks * span;
+        return batch > 1 && floats <= TILE_FLOATS ? floats * Float.BYTES : Float.BYTES;
     }
 
     private long workGroupSize(cl_kernel kernel, long preferred) {
