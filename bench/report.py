@@ -13,6 +13,7 @@ import math
 import os
 import platform
 import subprocess
+import sys
 from xml.sax.saxutils import escape
 from collections import defaultdict
 
@@ -495,6 +496,9 @@ def chart(throughput, baseline, torch):
 def main():
     args = parse_args()
     entries = load_jmh(args.results)
+    if not entries:
+        print("report.py: no JMH results (jmh-*.json) in %s; the page will have no tables" % args.results,
+              file=sys.stderr)
     throughput, baseline, overhead, drift = collect(entries)
     torch = load_torch(args.results)
     commands_path = os.path.join(args.results, "commands.txt")

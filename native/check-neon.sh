@@ -14,6 +14,10 @@ gd_build_dir "$0" java/core/target/native-neon "$@"
 compiler=aarch64-linux-gnu-gcc
 emulator=qemu-aarch64
 sysroot=/usr/aarch64-linux-gnu
+if ! command -v cmake >/dev/null 2>&1; then
+    echo "cmake not found: install it (Debian/Ubuntu: apt-get install cmake)" >&2
+    exit 1
+fi
 missing=""
 command -v "$compiler" >/dev/null 2>&1 || missing="$missing $compiler"
 command -v "$emulator" >/dev/null 2>&1 || missing="$missing $emulator"
