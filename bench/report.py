@@ -393,7 +393,7 @@ def markdown(args, entries, throughput, baseline, overhead, torch, commands, dri
     lines += [
         "## Reproduce",
         "",
-        "`bench/run.sh` builds the benchmark jar, runs the quick profile (K = 4, four sizes, about 10 minutes) "
+        "`bench/run.sh` builds the benchmark jar, runs the quick profile (K = 4, four sizes, about 12 minutes on 2 cores) "
         "or with `--full` every task count and size, and rewrites this page and the chart. "
         "`java -jar bench/target/graddrop-bench.jar -h` lists JMH's own options for single runs.",
         "",
