@@ -49,14 +49,17 @@ static inline V sigmoid(V x) {
     return v_div(v_set1(1.0f), v_add(v_set1(1.0f), deterministic_exp(minus)));
 }
 
-/* P in the paper form, r in the lingvo form: the value the keep function reads (step 2). */
-static inline V purity_argument(const gd_job *job, V sum, V abs_sum) {
-    if (!job->lingvo_purity) {
-        V den = v_add(abs_sum, v_set1(job->epsilon));
+/*
+ * P in the paper form, r in the lingvo form: the value the keep function reads (step 2). The form
+ * and ε are arguments, so that a loop which fixes the form as a constant drops the other branch.
+ */
+static inline V purity_argument(V sum, V abs_sum, V epsilon, const int lingvo_purity) {
+    if (!lingvo_purity) {
+        V den = v_add(abs_sum, epsilon);
         V purity = v_mul(v_set1(0.5f), v_add(v_set1(1.0f), v_div(sum, den)));
         return v_blend(m_eq(den, v_set1(0.0f)), purity, v_set1(0.5f));
     }
-    V den = v_add(v_mul(v_set1(2.0f), abs_sum), v_set1(job->epsilon));
+    V den = v_add(v_mul(v_set1(2.0f), abs_sum), epsilon);
     return v_blend(m_eq(den, v_set1(0.0f)), v_div(sum, den), v_set1(0.0f));
 }
 
@@ -99,18 +102,18 @@ typedef struct survivors {
     V flip;    /* -0.0f where negative signs survive */
 } survivors;
 
-static inline survivors surviving_signs(const gd_job *job, V f, V u) {
+static inline survivors surviving_signs(V f, V u, const int lingvo_ties) {
     survivors s;
-    M positive = job->lingvo_ties ? m_ge(f, u) : m_gt(f, u);
+    M positive = lingvo_ties ? m_ge(f, u) : m_gt(f, u);
     M negative = m_lt(f, u);
     s.decided = m_or(positive, negative);
     s.flip = v_sign_where(negative);
     return s;
 }
 
-static inline M task_mask(const gd_job *job, survivors s, V g) {
+static inline M task_mask(survivors s, V g, const int lingvo_ties) {
     M kept = m_and_gt(s.decided, v_xor(g, s.flip), v_set1(0.0f));
-    return job->lingvo_ties ? m_or(kept, m_eq(g, v_set1(0.0f))) : kept;
+    return lingvo_ties ? m_or(kept, m_eq(g, v_set1(0.0f))) : kept;
 }
 
 /* The output store: streaming (past the caches) for large aligned outputs, else a plain one. */
@@ -149,8 +152,8 @@ static inline __attribute__((always_inline)) void fused_vector(const gd_job *job
         abs_sum = v_add(abs_sum, v_abs(g));
     }
 
-    V argument = purity_argument(job, sum, abs_sum);
-    survivors s = surviving_signs(job, keep_probability(job, argument), v_load(noise + j));
+    V argument = purity_argument(sum, abs_sum, v_set1(job->epsilon), job->lingvo_purity);
+    survivors s = surviving_signs(keep_probability(job, argument), v_load(noise + j), job->lingvo_ties);
 
     /* The signed gradients are recomputed from the same inputs, which gives the same bits. */
     M any_positive = m_none();
@@ -160,7 +163,7 @@ static inline __attribute__((always_inline)) void fused_vector(const gd_job *job
     _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
         V raw = v_load(job->gradients[k] + i);
         V g = act ? v_mul(raw, factor) : raw;
-        M kept = task_mask(job, s, g);
+        M kept = task_mask(s, g, job->lingvo_ties);
         V term = v_mul(v_blend(kept, v_set1(job->dropped_coefficient[k]), v_set1(job->kept_coefficient[k])), raw);
         out = k == 0 ? term : v_add(out, term);
         if (task_outputs) {
@@ -248,29 +251,14 @@ static inline __attribute__((always_inline)) void fast_loop(const gd_job *job, i
             abs_sum = v_add(abs_sum, v_abs(signed_g[k]));
         }
 
-        /* Identity keep function: f is P (paper) or r + 0.5f (lingvo), as in purity_argument. */
-        V f;
-        if (!lingvo) {
-            V den = v_add(abs_sum, epsilon);
-            V purity = v_mul(half, v_add(v_set1(1.0f), v_div(sum, den)));
-            f = v_blend(m_eq(den, zero), purity, half);
-        } else {
-            V den = v_add(v_mul(v_set1(2.0f), abs_sum), epsilon);
-            f = v_add(v_blend(m_eq(den, zero), v_div(sum, den), zero), half);
-        }
-
-        const V u = v_load(noise + j);
-        const M positive = lingvo ? m_ge(f, u) : m_gt(f, u);
-        const M negative = m_lt(f, u);
-        const M decided = m_or(positive, negative);
-        const V flip = v_sign_where(negative);
+        /* The identity keep function of keep_probability: f is P, or r + 0.5f in the lingvo form. */
+        const V argument = purity_argument(sum, abs_sum, epsilon, lingvo);
+        const V f = lingvo ? v_add(argument, half) : argument;
+        const survivors s = surviving_signs(f, v_load(noise + j), lingvo);
 
         V out = zero;
         _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
-            M kept = m_and_gt(decided, v_xor(signed_g[k], flip), zero);
-            if (lingvo) {
-                kept = m_or(kept, m_eq(signed_g[k], zero));
-            }
+            const M kept = task_mask(s, signed_g[k], lingvo);
             V term = v_mul(v_blend(kept, dropped_c[k], kept_c[k]), raw[k]);
             out = k == 0 ? term : v_add(out, term);
         }
@@ -419,14 +407,14 @@ static inline __attribute__((always_inline)) void decide_vector(const gd_job *jo
         abs_sum = v_add(abs_sum, v_abs(signed_sums[k]));
     }
 
-    V argument = purity_argument(job, sum, abs_sum);
-    survivors s = surviving_signs(job, keep_probability(job, argument), v_load(noise + j));
+    V argument = purity_argument(sum, abs_sum, v_set1(job->epsilon), job->lingvo_purity);
+    survivors s = surviving_signs(keep_probability(job, argument), v_load(noise + j), job->lingvo_ties);
 
     M any_positive = m_none();
     M any_negative = m_none();
     _Pragma("GCC unroll 4") for (int32_t k = 0; k < tasks; k++) {
         V g = signed_sums[k];
-        M kept = task_mask(job, s, g);
+        M kept = task_mask(s, g, job->lingvo_ties);
         v_store(tile->coefficients + k * width + j,
                 v_blend(kept, v_set1(job->dropped_coefficient[k]), v_set1(job->kept_coefficient[k])));
         if (statistics) {
@@ -712,6 +700,7 @@ void KERNEL(batched)(const gd_job *shared, int64_t first, int64_t j0, int64_t j1
      * comes from memory reads faster row by row with prefetching.
      */
     const int registers = !job->norms && !job->prefetch && job->tasks <= GD_MAX_TASKS_IN_REGISTERS;
+    const rows_fn plain = plain_rows_for(job);
     if (end > j0 && registers) {
         switch (job->tasks) {
         case 1:
@@ -726,8 +715,8 @@ void KERNEL(batched)(const gd_job *shared, int64_t first, int64_t j0, int64_t j1
         default:
             batched_registers_4(job, first, j0, end, tile, noise);
         }
-    } else if (end > j0 && plain_rows_for(job) != NULL) {
-        plain_rows_for(job)(job, first, j0, end, tile, noise);
+    } else if (end > j0 && plain != NULL) {
+        plain(job, first, j0, end, tile, noise);
     } else if (end > j0 && job->tasks == 2) {
         batched_rows_2(job, first, j0, end, tile, noise);
     } else if (end > j0 && job->tasks == 3) {
