@@ -17,6 +17,7 @@
  *   MEMORY_HINTS      defined where the compiler is clang and the device a CPU (the host sets it
  *                     for PoCL CPU devices): large outputs are written with streaming stores,
  *                     and the batch loops prefetch the gradient rows ahead into L2
+ *   TILE_FLOATS       the size limit of the local tile of batched spans, below
  */
 
 // Every multiply and add below is rounded on its own, as in Java; no fused multiply-add.
@@ -45,13 +46,16 @@ typedef float partial_t;
 #endif
 #define SPAN (CHUNKS * WIDTH)
 /*
- * The most floats of one span's gradient rows, B·K·SPAN, that pass 1 copies to local memory for
- * pass 2 (the host sizes the local buffer by the same rule). Rows D floats apart map to the same
- * cache sets, so without the copy pass 2 reads them from memory again.
+ * TILE_FLOATS, set by the host, is the maximum floats of one span's gradient rows, B·K·SPAN, that
+ * pass 1 copies to local memory for pass 2. The host sizes the local buffer from the same value.
+ * Rows D floats apart map to the same cache sets, so without the copy pass 2 reads them from
+ * memory again.
  * NOTE: measured with PoCL 3.1 on a 2-core Zen 4 VM, K = 4, B = 256, D = 65536: 54 against
- * 50 calls/s, alternating runs; the pass 2 prefetch is skipped when the tile is used.
+ * 50 calls/s, alternating runs. The pass 2 prefetch is skipped when the tile is used.
  */
-#define TILE_FLOATS (64 * 1024)
+#ifndef TILE_FLOATS
+#error "TILE_FLOATS must be set by the host"
+#endif
 
 #define JOIN(a, b) JOIN_EXPANDED(a, b)
 #define JOIN_EXPANDED(a, b) a##b

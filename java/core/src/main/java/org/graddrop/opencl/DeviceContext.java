@@ -86,7 +86,8 @@ final class DeviceContext {
 
     /** The explicit build options: never fast-math, never -cl-mad-enable, and exact division. */
     static String buildOptions(DeviceInfo info, KernelVariant variant) {
-        StringBuilder options = new StringBuilder("-cl-std=CL1.2").append(variant.defines());
+        StringBuilder options = new StringBuilder("-cl-std=CL1.2").append(variant.defines())
+                .append(" -D TILE_FLOATS=").append(KernelRun.TILE_FLOATS);
         if (info.fp64()) {
             options.append(" -D HAS_FP64");
         }
@@ -102,8 +103,8 @@ final class DeviceContext {
     }
 
     /**
-     * Whether the device is a CPU of PoCL, whose kernel compiler is clang: the kernels may then use
-     * clang's streaming-store and prefetch builtins, which other OpenCL compilers may lack.
+     * Returns whether the device is a PoCL CPU device, whose kernel compiler is clang. Only then may
+     * the kernels use clang's streaming-store and prefetch builtins, which other compilers may lack.
      */
     static boolean compilesWithClangForCpu(DeviceInfo info) {
         return info.type().contains("CPU") && info.platform().startsWith("Portable Computing Language");

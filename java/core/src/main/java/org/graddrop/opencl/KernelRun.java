@@ -189,12 +189,12 @@ final class KernelRun implements AutoCloseable {
      * one PoCL thread: 38 ms a call with 16 spans per work-item, 43 ms with 64, and 48 ms with
      * groups of 16 work-items of one span each.
      */
-    /** The kernel's TILE_FLOATS: the largest tile, in floats, that pass 1 copies for pass 2. */
-    static final long TILE_FLOATS = 64 * 1024;
-
     static int spansPerWorkItem(int width) {
         return width == 1 ? 1 : 16;
     }
+
+    /** The maximum tile, in floats, that pass 1 copies for pass 2; the kernels get it as TILE_FLOATS. */
+    static final long TILE_FLOATS = 64 * 1024;
 
     /** Returns the bytes of the local tile of one span's gradient rows, by the kernel's TILE_FLOATS rule. */
     static long tileBytes(long batch, int tasks, long span) {

@@ -72,6 +72,7 @@ class FeatureSupportTest {
         String options = DeviceContext.buildOptions(info, new KernelVariant(3, 16, true, false));
         assertTrue(options.startsWith("-cl-std=CL1.2 -D TASKS=3 -D WIDTH=16 -D STATISTICS"), options);
         assertFalse(options.contains("-D NORMS"), options);
+        assertTrue((options + " ").contains(" -D TILE_FLOATS=" + KernelRun.TILE_FLOATS + " "), options);
         assertFalse(options.contains("mad-enable"), options);
         assertFalse(options.contains("fast-relaxed-math"), options);
         assertFalse(options.contains("unsafe-math"), options);
