@@ -7,17 +7,14 @@
 # GRADDROP_REQUIRE_NEON=1, which turns the skip into a failure.
 set -eu
 
-# shellcheck source=native/build-dir.sh
-. "$(dirname "$0")/build-dir.sh"
+# shellcheck source=native/script-common.sh
+. "$(dirname "$0")/script-common.sh"
 gd_build_dir "$0" java/core/target/native-neon "$@"
 
 compiler=aarch64-linux-gnu-gcc
 emulator=qemu-aarch64
 sysroot=/usr/aarch64-linux-gnu
-if ! command -v cmake >/dev/null 2>&1; then
-    echo "cmake not found: install it (Debian/Ubuntu: apt-get install cmake)" >&2
-    exit 1
-fi
+gd_require_tool cmake cmake
 missing=""
 command -v "$compiler" >/dev/null 2>&1 || missing="$missing $compiler"
 command -v "$emulator" >/dev/null 2>&1 || missing="$missing $emulator"

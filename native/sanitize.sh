@@ -4,18 +4,13 @@
 # for example java/core/target/native-sanitize.
 set -eu
 
-# shellcheck source=native/build-dir.sh
-. "$(dirname "$0")/build-dir.sh"
+# shellcheck source=native/script-common.sh
+. "$(dirname "$0")/script-common.sh"
 gd_build_dir "$0" java/core/target/native-sanitize "$@"
 
 source_dir=$(cd "$(dirname "$0")" && pwd)
-for tool in cmake cc; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        package=$([ "$tool" = cmake ] && echo cmake || echo gcc)
-        echo "$tool not found: install it (Debian/Ubuntu: apt-get install $package)" >&2
-        exit 1
-    fi
-done
+gd_require_tool cmake cmake
+gd_require_tool cc gcc
 
 cmake -S "$source_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DGRADDROP_SANITIZE=ON
 cmake --build "$build_dir" --parallel 2

@@ -1,5 +1,15 @@
-# Sourced by the native check scripts. gd_build_dir SCRIPT EXAMPLE ARGS... checks that ARGS is one
-# build folder inside a target/ folder, so that 'mvn clean' removes it, and sets build_dir.
+# Functions shared by the native check scripts, which source this file.
+
+# gd_require_tool TOOL PACKAGE exits with 1 and names the Debian package when TOOL is not found.
+gd_require_tool() {
+    if ! command -v "$1" >/dev/null 2>&1; then
+        echo "$1 not found: install it (Debian/Ubuntu: apt-get install $2)" >&2
+        exit 1
+    fi
+}
+
+# gd_build_dir SCRIPT EXAMPLE ARGS... checks that ARGS is one build folder inside a target/ folder,
+# so that 'mvn clean' removes it, and sets build_dir.
 gd_build_dir() {
     gd_script=$1
     gd_example=$2

@@ -106,9 +106,7 @@ class CommonCallsTest {
             Data data = withSpecialValues(Data.random(lingvo ? 2 : 1, 2, 1, LARGE_FEATURES, false, false));
             Noise noise = Noise.seeded(11, lingvo ? 2 : 1);
 
-            float[] expected = runAligned(settings.apply(GradDrop.builder().backend("java")).build(), data, noise);
-            float[] actual = runAligned(settings.builder().build(), data, noise);
-            Checks.assertFloatBits(expected, actual, "D = " + LARGE_FEATURES + (lingvo ? " lingvo" : " paper"));
+            assertAlignedMatchesJava(settings, data, noise, "D = " + LARGE_FEATURES + (lingvo ? " lingvo" : " paper"));
         }
     }
 
@@ -120,9 +118,7 @@ class CommonCallsTest {
             Data data = withSpecialValues(Data.random(tasks, tasks, LARGE_BATCH, LARGE_BATCH_FEATURES, true, activations));
             Noise noise = Noise.seeded(13, tasks);
 
-            float[] expected = runAligned(settings.apply(GradDrop.builder().backend("java")).build(), data, noise);
-            float[] actual = runAligned(settings.builder().build(), data, noise);
-            Checks.assertFloatBits(expected, actual, "K = " + tasks + ", B = " + LARGE_BATCH + ", D = "
+            assertAlignedMatchesJava(settings, data, noise, "K = " + tasks + ", B = " + LARGE_BATCH + ", D = "
                     + LARGE_BATCH_FEATURES + (activations ? " signs" : ""));
         }
     }
@@ -168,6 +164,13 @@ class CommonCallsTest {
             }
         }
         return data;
+    }
+
+    /** Asserts that the backend under test writes the Java backend's bits, with aligned segments. */
+    private static void assertAlignedMatchesJava(Settings settings, Data data, Noise noise, String label) {
+        float[] expected = runAligned(settings.apply(GradDrop.builder().backend("java")).build(), data, noise);
+        float[] actual = runAligned(settings.builder().build(), data, noise);
+        Checks.assertFloatBits(expected, actual, label);
     }
 
     /** Runs one call with 128-byte aligned off-heap inputs and output, and returns the output. */
