@@ -277,9 +277,9 @@ def markdown(args, entries, throughput, baseline, overhead, torch, commands, dri
         "Throughput counts the bytes one pass must move: the K gradients read, the activations read when batched, "
         "and the output written, all float32. "
         "The streaming baseline is a `MemorySegment.copy` that reads and writes the same number of bytes, "
-        "on one thread or on every processor, whichever is faster at that size, "
-        + baseline_timing(drift) +
-        "; the fraction in brackets is a backend's throughput divided by it. "
+        "on one thread or on every processor, whichever is faster at that size. "
+        "It was " + baseline_timing(drift) + ". "
+        "The fraction in brackets is a backend's throughput divided by it. "
         "Before measuring, each trial compared its backend's output with the Java reference bit for bit "
         "and would have failed on any difference.",
         "",
